@@ -1,0 +1,123 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+extension AppConfig {
+    /// Minimum length of `LOYALTY_SECRET_KEY`: 32 characters carry at least 128 bits even as hex.
+    static let minimumSecretKeyLength = 32
+
+    /// Reads the configuration from environment variables (README "Configuration" lists them).
+    ///
+    /// - Parameters:
+    ///   - environment: the variables, usually `ProcessInfo.processInfo.environment`.
+    ///   - isProduction: Vapor's `--env production`; refuses to start without a secret key.
+    ///   - dataDirectory: where development keeps its SQLite file and generated secret key.
+    public static func load(
+        from environment: [String: String],
+        isProduction: Bool,
+        dataDirectory: String = "data"
+    ) throws -> AppConfig {
+        var reader = EnvironmentReader(environment)
+        let dataDirectory = reader.string("LOYALTY_DATA_DIR") ?? dataDirectory
+
+        let database: DatabaseConfig
+        if let url = reader.string("DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigError("DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite database")
+            }
+            database = .postgres(url: url)
+        } else {
+            var sqlite = SQLiteSettings(path: reader.string("LOYALTY_SQLITE_PATH") ?? "\(dataDirectory)/loyalty.sqlite")
+            if let level = reader.string("LOYALTY_SQLITE_SYNCHRONOUS") {
+                guard let parsed = SQLiteSynchronous(rawValue: level.uppercased()) else {
+                    throw ConfigError("LOYALTY_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not \(level)")
+                }
+                sqlite.synchronous = parsed
+            }
+            sqlite.busyTimeoutMilliseconds = try reader.int("LOYALTY_SQLITE_BUSY_TIMEOUT_MS", default: 5_000, in: 0...600_000)
+            database = .sqlite(sqlite)
+        }
+
+        let secretKey: String
+        if let key = reader.string("LOYALTY_SECRET_KEY") {
+            guard key.count >= minimumSecretKeyLength else {
+                throw ConfigError("LOYALTY_SECRET_KEY must be at least \(minimumSecretKeyLength) characters (try: openssl rand -hex 32)")
+            }
+            secretKey = key
+        } else if isProduction {
+            throw ConfigError(
+                "LOYALTY_SECRET_KEY is not set. A production server needs a secret key kept outside the database "
+                    + "(it protects staff PINs and signatures). Generate one with `openssl rand -hex 32` and set it.")
+        } else {
+            secretKey = try DevelopmentSecretKey.loadOrCreate(in: dataDirectory)
+        }
+
+        var config = AppConfig(isProduction: isProduction, database: database, secretKey: secretKey)
+        config.hostname = reader.string("LOYALTY_HOST") ?? config.hostname
+        config.port = try reader.int("LOYALTY_PORT", default: config.port, in: 1...65_535)
+        if let format = reader.string("LOYALTY_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format) else {
+                throw ConfigError("LOYALTY_LOG_FORMAT must be text or json, not \(format)")
+            }
+            config.logFormat = parsed
+        }
+        config.bcryptCost = try reader.int("LOYALTY_BCRYPT_COST", default: config.bcryptCost, in: 4...31)
+        config.staffTokenLifetime = TimeInterval(try reader.int("LOYALTY_TOKEN_TTL_MINUTES", default: 720, in: 1...525_600) * 60)
+        config.customerTokenLifetime = TimeInterval(
+            try reader.int("LOYALTY_CUSTOMER_TOKEN_TTL_MINUTES", default: 43_200, in: 1...525_600) * 60)
+        config.rateLimits = RateLimits(
+            window: TimeInterval(try reader.int("LOYALTY_RATE_LIMIT_WINDOW_SECONDS", default: 900, in: 1...86_400)),
+            loginPerAccount: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS", default: 10, in: 1...100_000),
+            loginPerClient: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP", default: 50, in: 1...100_000),
+            registrationPerClient: try reader.int("LOYALTY_REGISTER_MAX_PER_IP", default: 20, in: 1...100_000)
+        )
+        config.trustForwardedFor = try reader.bool("LOYALTY_TRUST_PROXY", default: false)
+        config.maxBodyBytes = try reader.int("LOYALTY_MAX_BODY_BYTES", default: config.maxBodyBytes, in: 1_024...104_857_600)
+
+        config.antiFraud.cooldownMinutes = try reader.int("LOYALTY_DEFAULT_COOLDOWN_MINUTES", default: 15, in: 0...10_080)
+        config.antiFraud.maxDailyStamps = try reader.int("LOYALTY_MAX_DAILY_STAMPS", default: 5, in: 1...1_000)
+        config.antiFraud.pinMaxFailedAttempts = try reader.int("LOYALTY_PIN_MAX_FAILED_ATTEMPTS", default: 5, in: 1...100)
+        config.antiFraud.pinLockoutMinutes = try reader.int("LOYALTY_PIN_LOCKOUT_MINUTES", default: 30, in: 1...10_080)
+        config.antiFraud.pointsPerEuro = try reader.int("LOYALTY_DEFAULT_POINTS_PER_EURO", default: 10, in: 0...10_000)
+
+        config.wallet.googleIssuerID = reader.string("LOYALTY_GOOGLE_ISSUER_ID")
+        config.wallet.googleServiceAccountJSONPath = reader.string("LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON")
+        config.wallet.applePassTypeID = reader.string("LOYALTY_APPLE_PASS_TYPE_ID")
+        config.wallet.appleTeamID = reader.string("LOYALTY_APPLE_TEAM_ID")
+        config.wallet.appleWWDRCertificatePath = reader.string("LOYALTY_APPLE_WWDR_CERT_PATH")
+        config.wallet.appleSignerCertificatePath = reader.string("LOYALTY_APPLE_SIGNER_CERT_PATH")
+        config.wallet.appleSignerKeyPath = reader.string("LOYALTY_APPLE_SIGNER_KEY_PATH")
+        return config
+    }
+}
+
+/// Typed access to environment variables, with errors that name the variable.
+private struct EnvironmentReader {
+    let values: [String: String]
+
+    init(_ values: [String: String]) { self.values = values }
+
+    /// The trimmed value; `nil` when unset or blank (an empty variable means "use the default").
+    func string(_ name: String) -> String? {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(text)")
+        }
+        return value
+    }
+
+    func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let text = string(name)?.lowercased() else { return fallback }
+        switch text {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError("\(name) must be true or false, not \(text)")
+        }
+    }
+}

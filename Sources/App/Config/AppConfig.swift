@@ -1,0 +1,99 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// Everything the app reads from its environment, parsed once at start-up.
+///
+/// Tests build this value directly instead of mutating the process environment; `load(from:)`
+/// is the only place that knows variable names.
+public struct AppConfig: Sendable {
+    /// Where the data lives.
+    public enum DatabaseConfig: Sendable, Equatable {
+        case sqlite(SQLiteSettings)
+        case postgres(url: String)
+    }
+
+    /// SQLite's per-connection settings; see docs/decisions/0002-sqlite-durability.md.
+    public struct SQLiteSettings: Sendable, Equatable {
+        public var path: String
+        /// `FULL` syncs the WAL on every commit (an acknowledged stamp survives power loss);
+        /// `NORMAL` may lose the last commits on power loss but never corrupts the file.
+        public var synchronous: SQLiteSynchronous = .full
+        /// How long a connection waits for another process's write lock before `SQLITE_BUSY`.
+        public var busyTimeoutMilliseconds: Int = 5_000
+
+        public init(path: String, synchronous: SQLiteSynchronous = .full, busyTimeoutMilliseconds: Int = 5_000) {
+            self.path = path
+            self.synchronous = synchronous
+            self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        }
+    }
+
+    public enum SQLiteSynchronous: String, Sendable, Equatable {
+        case full = "FULL"
+        case normal = "NORMAL"
+    }
+
+    /// Login and registration throttles, counted in the database.
+    public struct RateLimits: Sendable, Equatable {
+        /// Login attempts per e-mail address (staff or customer) per window.
+        public var loginPerAccount: RateLimitPolicy
+        /// Login attempts per client address per window, across accounts.
+        public var loginPerClient: RateLimitPolicy
+        /// Customer registrations and self-enrollments per client address per window.
+        public var registrationPerClient: RateLimitPolicy
+
+        public init(window: TimeInterval = 900, loginPerAccount: Int = 10, loginPerClient: Int = 50, registrationPerClient: Int = 20) {
+            self.loginPerAccount = RateLimitPolicy(limit: loginPerAccount, window: window)
+            self.loginPerClient = RateLimitPolicy(limit: loginPerClient, window: window)
+            self.registrationPerClient = RateLimitPolicy(limit: registrationPerClient, window: window)
+        }
+    }
+
+    /// Wallet integration settings; all optional until a merchant uses a wallet.
+    public struct WalletSettings: Sendable, Equatable {
+        public var googleIssuerID: String?
+        public var googleServiceAccountJSONPath: String?
+        public var applePassTypeID: String?
+        public var appleTeamID: String?
+        public var appleWWDRCertificatePath: String?
+        public var appleSignerCertificatePath: String?
+        public var appleSignerKeyPath: String?
+
+        public init() {}
+    }
+
+    public var isProduction: Bool
+    public var database: DatabaseConfig
+    /// The server-side secret (PIN pepper, signing). Never stored in the database.
+    public var secretKey: String
+    public var hostname: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var logFormat: LogFormat = .text
+    /// bcrypt cost for account passwords; each step doubles the work (12 ≈ 0.4 s here).
+    public var bcryptCost: Int = 12
+    public var staffTokenLifetime: TimeInterval = 12 * 3600
+    public var customerTokenLifetime: TimeInterval = 30 * 86_400
+    public var rateLimits = RateLimits()
+    /// Use the first `X-Forwarded-For` address as the client (only behind a trusted proxy).
+    public var trustForwardedFor = false
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes = 65_536
+    public var antiFraud = AntiFraudDefaults()
+    public var wallet = WalletSettings()
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public init(isProduction: Bool = false, database: DatabaseConfig, secretKey: String) {
+        self.isProduction = isProduction
+        self.database = database
+        self.secretKey = secretKey
+    }
+}
+
+/// A setting that cannot be used; start-up stops with this message.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

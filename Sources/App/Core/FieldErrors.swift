@@ -1,0 +1,44 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Collects what is wrong with each field of a request, so one response names them all.
+///
+/// Typical use in a request DTO:
+/// ```swift
+/// var errors = FieldErrors()
+/// let name = errors.requiredText(name, "name", FieldRules.name)
+/// try errors.throwIfAny()   // only now is `name` known to be valid
+/// ```
+struct FieldErrors {
+    private(set) var fields: [String: String] = [:]
+
+    /// Returns the trimmed text, recording "is required" when it is missing or `rule`'s
+    /// message when it breaks the rule. The returned value is meaningful only once
+    /// `throwIfAny()` has passed.
+    mutating func requiredText(_ value: String?, _ field: String, _ rule: (String) -> String? = { _ in nil }) -> String {
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            record(field, "is required")
+            return ""
+        }
+        record(field, rule(value))
+        return value
+    }
+
+    /// Returns the trimmed text or `nil` when absent or blank, recording `rule`'s message.
+    mutating func optionalText(_ value: String?, _ field: String, _ rule: (String) -> String? = { _ in nil }) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        record(field, rule(value))
+        return value
+    }
+
+    /// Records `problem` for `field` when there is one (the first problem of a field wins).
+    mutating func record(_ field: String, _ problem: String?) {
+        if let problem, fields[field] == nil { fields[field] = problem }
+    }
+
+    /// Throws `validation_failed` naming every recorded field.
+    func throwIfAny() throws {
+        if !fields.isEmpty { throw APIError.validationFailed(fields) }
+    }
+}

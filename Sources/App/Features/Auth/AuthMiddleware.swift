@@ -1,0 +1,42 @@
+import Fluent
+import FluentKit
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// Admits a request only with a live staff token whose role is one of `roles`.
+///
+/// This is where authorization lives for a route group: a handler behind it can rely on
+/// `request.staff` having one of the roles. No token, a bad or revoked one, or a customer's
+/// token: 401. A staff member with another role: 403.
+struct StaffAuthMiddleware: AsyncMiddleware {
+    let roles: Set<Role>
+
+    init(_ roles: Set<Role>) { self.roles = roles }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization,
+            case .user(let userID) = try await request.tokens.subject(ofToken: bearer.token),
+            let user = try await UserModel.find(userID, on: request.db),
+            user.isActive
+        else { throw APIError.unauthenticated }
+        guard roles.contains(user.role) else { throw APIError.forbidden("Your role may not use this endpoint.") }
+        request.staff = StaffIdentity(
+            userID: userID, email: user.email, role: user.role, merchantID: user.$merchant.id, storeID: user.$store.id)
+        request.accessTokenHash = TokenService.hash(bearer.token)
+        return try await next.respond(to: request)
+    }
+}
+
+/// Admits a request only with a live customer token; staff tokens get 401 here.
+struct CustomerAuthMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization,
+            case .customer(let customerID) = try await request.tokens.subject(ofToken: bearer.token),
+            let customer = try await CustomerModel.find(customerID, on: request.db)
+        else { throw APIError.unauthenticated }
+        request.customer = CustomerIdentity(customerID: customerID, merchantID: customer.$merchant.id)
+        request.accessTokenHash = TokenService.hash(bearer.token)
+        return try await next.respond(to: request)
+    }
+}

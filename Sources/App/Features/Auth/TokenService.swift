@@ -1,0 +1,61 @@
+import Crypto
+import Fluent
+import FluentKit
+import Foundation
+import Vapor
+
+/// Issues, resolves and revokes opaque bearer tokens.
+struct TokenService: Sendable {
+    let database: any Database
+    let now: @Sendable () -> Date
+
+    /// A freshly issued token: `value` is shown to the client once and never stored.
+    struct IssuedToken: Sendable {
+        let value: String
+        let expiresAt: Date
+    }
+
+    func issue(for subject: TokenSubject, lifetime: TimeInterval) async throws -> IssuedToken {
+        let value = Self.randomTokenValue()
+        let expiresAt = now().addingTimeInterval(lifetime)
+        try await AccessTokenModel(tokenHash: Self.hash(value), subject: subject, expiresAt: expiresAt).create(on: database)
+        return IssuedToken(value: value, expiresAt: expiresAt)
+    }
+
+    /// The subject of a live token: known, not revoked, not expired.
+    func subject(ofToken value: String) async throws -> TokenSubject? {
+        guard let token = try await AccessTokenModel.query(on: database)
+            .filter(\.$tokenHash == Self.hash(value))
+            .first(),
+            token.revokedAt == nil,
+            token.expiresAt > now()
+        else { return nil }
+        if let userID = token.$user.id { return .user(userID) }
+        if let customerID = token.$customer.id { return .customer(customerID) }
+        return nil
+    }
+
+    /// Revokes the token with this hash; later requests with it get 401.
+    func revoke(tokenHash: String) async throws {
+        try await AccessTokenModel.query(on: database)
+            .filter(\.$tokenHash == tokenHash)
+            .filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: now())
+            .update()
+    }
+
+    /// 32 random bytes, base64url without padding: 43 characters.
+    static func randomTokenValue() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        return bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// SHA-256 suffices here (unlike for passwords): the value has 256 bits of entropy, so
+    /// there is nothing to guess.
+    static func hash(_ value: String) -> String {
+        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

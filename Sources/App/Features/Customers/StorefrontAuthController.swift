@@ -1,0 +1,72 @@
+import Fluent
+import FluentKit
+import Foundation
+import Vapor
+
+/// Customer accounts, a realm apart from staff: `/api/v1/storefront/auth/...`.
+///
+/// An account belongs to one merchant, found through the code of any of its stores (the code
+/// on the poster or in the link the customer followed).
+struct StorefrontAuthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let auth = routes.grouped("auth")
+        auth.post("register", use: register)
+        auth.post("login", use: login)
+        let signedIn = auth.grouped(CustomerAuthMiddleware())
+        signedIn.post("logout", use: logout)
+        signedIn.get("me", use: me)
+    }
+
+    @Sendable
+    func register(req: Request) async throws -> Response {
+        let input = try req.content.decode(CustomerRegisterRequest.self).validated()
+        let config = req.application.config
+        try await req.rateLimiter.enforce([("register:client:\(req.clientAddress)", config.rateLimits.registrationPerClient)])
+        let merchantID = try await Self.merchantID(ofStoreCode: input.storeCode, on: req.db)
+        let hash = try await req.application.passwordHashing.hash(input.password)
+        // An e-mail already known to this merchant (with or without an account) is refused:
+        // attaching a password to a customer enrolled at the counter would let anyone who
+        // knows the address read that customer's card. Claiming such a record needs e-mail
+        // verification, which comes with the mailer.
+        let customer = try await req.customers.createCustomer(input.profile, merchantID: merchantID, passwordHash: hash)
+        let token = try await req.tokens.issue(for: .customer(try customer.requireID()), lifetime: config.customerTokenLifetime)
+        return try await CustomerTokenResponse(token, customer: customer).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable
+    func login(req: Request) async throws -> CustomerTokenResponse {
+        let credentials = try req.content.decode(CustomerLoginRequest.self).validated()
+        let limits = req.application.config.rateLimits
+        try await req.rateLimiter.enforce([
+            ("customer-login:account:\(credentials.storeCode):\(credentials.email)", limits.loginPerAccount),
+            ("login:client:\(req.clientAddress)", limits.loginPerClient),
+        ])
+        let merchantID = try await Self.merchantID(ofStoreCode: credentials.storeCode, on: req.db)
+        let customer = try await req.customers.customer(email: credentials.email, merchantID: merchantID)
+        let passwordMatches = try await req.application.passwordHashing.verify(
+            credentials.password, against: customer?.passwordHash)
+        guard let customer, passwordMatches else { throw APIError.invalidCredentials }
+        let token = try await req.tokens.issue(
+            for: .customer(try customer.requireID()), lifetime: req.application.config.customerTokenLifetime)
+        return try CustomerTokenResponse(token, customer: customer)
+    }
+
+    @Sendable
+    func logout(req: Request) async throws -> HTTPStatus {
+        if let hash = req.accessTokenHash { try await req.tokens.revoke(tokenHash: hash) }
+        return .noContent
+    }
+
+    @Sendable
+    func me(req: Request) async throws -> CustomerResponse {
+        try CustomerResponse(try await req.customers.customer(req.customer.customerID, merchantID: req.customer.merchantID))
+    }
+
+    /// The merchant behind a public store code, or `not_found`.
+    static func merchantID(ofStoreCode code: String, on database: any Database) async throws -> UUID {
+        guard let store = try await StoreModel.query(on: database).filter(\.$code == code).first() else {
+            throw APIError.notFound("The store")
+        }
+        return store.$merchant.id
+    }
+}

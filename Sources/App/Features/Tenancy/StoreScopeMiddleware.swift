@@ -1,0 +1,61 @@
+import Fluent
+import FluentKit
+import Foundation
+import Vapor
+
+/// The store a store-endpoint request acts in, resolved once per request.
+struct StoreContext: Sendable {
+    let storeID: UUID
+    let merchantID: UUID
+    let code: String
+    let timezone: String
+}
+
+extension Request {
+    private struct StoreContextKey: StorageKey { typealias Value = StoreContext }
+
+    /// The acting store; only on routes behind `StoreScopeMiddleware`.
+    var store: StoreContext {
+        get {
+            guard let context = storage[StoreContextKey.self] else {
+                preconditionFailure("StoreScopeMiddleware is not installed on this route")
+            }
+            return context
+        }
+        set { storage[StoreContextKey.self] = newValue }
+    }
+}
+
+/// Decides which store a request to `/api/v1/store/...` acts in. Runs after `StaffAuthMiddleware`.
+///
+/// - Store managers and staff act in their own store. Naming another store of their merchant in
+///   `X-Store-Id` is 403; naming any other id is 404, as if it did not exist.
+/// - Merchant owners must name one of their stores in `X-Store-Id`; another merchant's store
+///   is 404.
+struct StoreScopeMiddleware: AsyncMiddleware {
+    static let header = "X-Store-Id"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let staff = request.staff
+        let named = try Self.namedStoreID(in: request)
+        guard let storeID = staff.storeID ?? named else {
+            throw APIError.validationFailed([Self.header: "is required: name the store you act in"], status: .badRequest)
+        }
+        guard let store = try await StoreModel.find(named ?? storeID, on: request.db),
+            store.$merchant.id == staff.merchantID
+        else { throw APIError.notFound("The store") }
+        if let ownStore = staff.storeID, ownStore != store.id {
+            throw APIError.forbidden("Your account works in another store of this merchant.")
+        }
+        request.store = StoreContext(storeID: try store.requireID(), merchantID: store.$merchant.id, code: store.code, timezone: store.timezone)
+        return try await next.respond(to: request)
+    }
+
+    private static func namedStoreID(in request: Request) throws -> UUID? {
+        guard let text = request.headers.first(name: header) else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw APIError.validationFailed([header: "must be a store id (UUID)"], status: .badRequest)
+        }
+        return id
+    }
+}

@@ -1,0 +1,18 @@
+import Fluent
+import FluentKit
+import Foundation
+import Vapor
+
+/// The one ordered, append-only list of schema changes. Never edit or reorder a shipped
+/// migration: add a new one at the end.
+enum AppMigrations {
+    static let all: [any Migration] = [
+        // 001: tenancy, customers, accounts (2026-11-22)
+        TenancyMigrations.CreateMerchants(),
+        TenancyMigrations.CreateStores(),
+        TenancyMigrations.CreateUsers(),
+        CustomerMigrations.CreateCustomers(),
+        AuthMigrations.CreateAccessTokens(),
+        AuthMigrations.CreateRateLimitCounters(),
+    ]
+}

@@ -1,0 +1,74 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Configures the app from the process environment (see `AppConfig.load`).
+public func configure(_ app: Application) async throws {
+    let config = try AppConfig.load(
+        from: ProcessInfo.processInfo.environment,
+        isProduction: app.environment == .production
+    )
+    try await configure(app, config: config)
+}
+
+/// Configures the app from an explicit configuration; tests call this directly.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.config = config
+    useSnakeCaseJSON()
+
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+    app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
+
+    // Outermost first: the log line sees the status the error middleware chose.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(APIErrorMiddleware())
+
+    try await useDatabase(config.database, in: app)
+    app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
+    app.migrations.add(AppMigrations.all)
+
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+
+    try routes(app)
+}
+
+/// Runs pending migrations when the command is `serve` (or none, which means serve), so a new
+/// version starts on an up-to-date schema without a separate step.
+public func migrateIfServing(_ app: Application) async throws {
+    let command = app.environment.commandInput.arguments.first
+    guard command == nil || command == "serve" else { return }
+    try await app.autoMigrate()
+}
+
+/// API.md: JSON uses snake_case, times are RFC 3339 in UTC.
+private func useSnakeCaseJSON() {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.dateDecodingStrategy = .iso8601
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+}
+
+private func useDatabase(_ database: AppConfig.DatabaseConfig, in app: Application) async throws {
+    switch database {
+    case .sqlite(let settings):
+        let directory = URL(fileURLWithPath: settings.path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(settings.path), sqlLogLevel: .trace), as: .sqlite)
+        app.writeGate = AsyncGate()
+        try await SQLiteConnectionSetup.prepareEveryConnection(of: app, settings: settings)
+    case .postgres(let url):
+        let configuration = try SQLPostgresConfiguration(url: url)
+        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
+        app.writeGate = nil
+    }
+}
