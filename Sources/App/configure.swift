@@ -29,10 +29,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try await useDatabase(config.database, in: app)
     app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
+    app.pinHasher = PinHasher(secretKey: config.secretKey)
     app.migrations.add(AppMigrations.all)
 
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(VerifyLedgerCommand(), as: "verify-ledger")
 
     try routes(app)
 }
@@ -47,15 +49,8 @@ public func migrateIfServing(_ app: Application) async throws {
 
 /// API.md: JSON uses snake_case, times are RFC 3339 in UTC.
 private func useSnakeCaseJSON() {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    decoder.dateDecodingStrategy = .iso8601
-    ContentConfiguration.global.use(encoder: encoder, for: .json)
-    ContentConfiguration.global.use(decoder: decoder, for: .json)
+    ContentConfiguration.global.use(encoder: APIJSON.makeEncoder(), for: .json)
+    ContentConfiguration.global.use(decoder: APIJSON.makeDecoder(), for: .json)
 }
 
 private func useDatabase(_ database: AppConfig.DatabaseConfig, in app: Application) async throws {

@@ -28,6 +28,13 @@ func routes(_ app: Application) throws {
         .grouped(StoreScopeMiddleware())
     try store.register(collection: CurrentStoreController())
     try store.register(collection: StoreCustomersController())
+    let loyalty = store.grouped("loyalty")
+    try loyalty.register(collection: ProgramsController())
+    try loyalty.register(collection: CardsController())
+    try loyalty.register(collection: StampsController())
+    try loyalty.register(collection: PointsController())
+    try loyalty.register(collection: StaffPinsController())
+    try loyalty.register(collection: StatsController())
 
     // Customers of a merchant, in their own realm.
     try api.grouped("storefront").register(collection: StorefrontAuthController())

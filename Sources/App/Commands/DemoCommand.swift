@@ -17,7 +17,7 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        let created = try await Self.load(on: app.db, hashing: app.passwordHashing)
+        let created = try await Self.load(on: app.db, hashing: app.passwordHashing, pinHasher: app.pinHasher)
         context.console.print(created ? "Demo data loaded." : "Demo data was already there; nothing changed.")
         context.console.print(
             """
@@ -32,13 +32,18 @@ struct DemoCommand: AsyncCommand {
               manager.esch@demo.test   manager, store LUMIERE-ESCH (Esch-sur-Alzette)
               cashier.esch@demo.test   cashier, store LUMIERE-ESCH
 
+            Program: hybrid, 10 stamps for a free coffee, 10 points per euro, rewards from 100 points.
+            Staff PINs: Sophie (LUMIERE-LUX) 4826, Marc (LUMIERE-LUX) 5173,
+                        Anna (LUMIERE-ESCH) 7391, Paulo (LUMIERE-ESCH) 6284.
+            Every demo customer has a card; find them with GET /api/v1/store/loyalty/cards.
+
             Customers may register at POST /api/v1/storefront/auth/register with "store_code": "LUMIERE-LUX".
             The API is described at /openapi.json.
             """)
     }
 
     /// Creates the demo data unless it exists; returns whether it created it.
-    static func load(on database: any Database, hashing: PasswordHashing) async throws -> Bool {
+    static func load(on database: any Database, hashing: PasswordHashing, pinHasher: PinHasher) async throws -> Bool {
         if try await MerchantModel.query(on: database).filter(\.$contactEmail == merchantEmail).first() != nil {
             return false
         }
@@ -85,9 +90,37 @@ struct DemoCommand: AsyncCommand {
                 ("Maria Costa", nil, "+352 691 987 654", .english),
                 ("Thomas Becker", "thomas@example.com", nil, .german),
             ]
+            let program = ProgramModel()
+            program.$merchant.id = merchantID
+            program.isActive = true
+            program.rules = ProgramRules(
+                loyaltyType: .hybrid, stampsTarget: 10, stampsRewardDescription: "Buy 10 coffees, get 1 free", pointsPerEuro: 10,
+                cooldownMinutes: 15, maxDailyStamps: 5, requireStaffPin: true)
+            program.cardName = "Café Lumière"
+            program.cardColor = "#7C2D12"
+            try await program.create(on: db)
+            for (name, cost) in [("Espresso", 100), ("Croissant", 150), ("Lunch menu", 800)] {
+                try await RewardModel(programID: try program.requireID(), name: name, pointsCost: cost, isActive: true).create(on: db)
+            }
+
+            let pins: [(String, String, StoreModel)] = [
+                ("Sophie", "4826", luxembourg), ("Marc", "5173", luxembourg), ("Anna", "7391", esch), ("Paulo", "6284", esch),
+            ]
+            for (name, pin, store) in pins {
+                try await StaffPinModel(
+                    merchantID: merchantID, storeID: try store.requireID(), userID: nil, name: name,
+                    pinHash: pinHasher.hash(pin: pin, merchantID: merchantID)
+                ).create(on: db)
+            }
+
+            var generator = SystemRandomNumberGenerator()
             for (name, email, phone, locale) in customers {
-                try await CustomerModel(merchantID: merchantID, name: name, email: email, phone: phone, birthday: nil, locale: locale)
-                    .create(on: db)
+                let customer = CustomerModel(merchantID: merchantID, name: name, email: email, phone: phone, birthday: nil, locale: locale)
+                try await customer.create(on: db)
+                try await CardModel(
+                    merchantID: merchantID, customerID: try customer.requireID(), programID: try program.requireID(),
+                    storeID: try luxembourg.requireID(), cardNumber: .random(using: &generator), qrToken: CardService.newQRToken()
+                ).create(on: db)
             }
         }
         return true

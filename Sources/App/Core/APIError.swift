@@ -69,3 +69,22 @@ extension APIError {
             headers: ["Retry-After": String(seconds)])
     }
 }
+
+extension APIError {
+    static func invalidPin(attemptsRemaining: Int) -> APIError {
+        APIError(
+            .forbidden, code: "invalid_pin", message: "The staff PIN is wrong. \(attemptsRemaining) attempts remain before it locks.",
+            details: ["attempts_remaining": .int(attemptsRemaining)])
+    }
+
+    static func pinLocked(until: Date) -> APIError {
+        APIError(
+            .locked, code: "pin_locked", message: "PIN entry is locked after too many wrong PINs.",
+            details: ["locked_until": .string(until.formatted(.iso8601))])
+    }
+
+    /// A rule refused the operation on the card's current state.
+    static func conflict(_ code: String, _ message: String, details: [String: JSONValue] = [:]) -> APIError {
+        APIError(.conflict, code: code, message: message, details: details)
+    }
+}

@@ -37,6 +37,11 @@ struct FieldErrors {
         if let problem, fields[field] == nil { fields[field] = problem }
     }
 
+    /// Takes over `other`'s problems, naming their fields `prefix` + field (`customer.email`).
+    mutating func merge(_ other: FieldErrors, prefix: String) {
+        for (field, problem) in other.fields { record(prefix + field, problem) }
+    }
+
     /// Throws `validation_failed` naming every recorded field.
     func throwIfAny() throws {
         if !fields.isEmpty { throw APIError.validationFailed(fields) }

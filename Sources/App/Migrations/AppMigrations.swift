@@ -14,5 +14,12 @@ enum AppMigrations {
         CustomerMigrations.CreateCustomers(),
         AuthMigrations.CreateAccessTokens(),
         AuthMigrations.CreateRateLimitCounters(),
+        // 002: programs, cards, the ledger, staff PINs (2026-11-22)
+        LedgerMigrations.CreatePrograms(),
+        LedgerMigrations.CreateCards(),
+        LedgerMigrations.CreateTransactions(),
+        LedgerMigrations.CreateStaffPins(),
+        LedgerMigrations.CreateIdempotencyKeys(),
+        LedgerMigrations.CreateDailyStats(),
     ]
 }

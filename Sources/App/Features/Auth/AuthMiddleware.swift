@@ -40,3 +40,18 @@ struct CustomerAuthMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// Narrows a group already behind `StaffAuthMiddleware` to fewer roles (who may change the
+/// program, manage PINs, adjust points): 403 for the others.
+struct StaffRoleMiddleware: AsyncMiddleware {
+    let roles: Set<Role>
+
+    init(_ roles: Set<Role>) { self.roles = roles }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard roles.contains(request.staff.role) else {
+            throw APIError.forbidden("Only " + roles.map(\.rawValue).sorted().joined(separator: " or ") + " may do this.")
+        }
+        return try await next.respond(to: request)
+    }
+}

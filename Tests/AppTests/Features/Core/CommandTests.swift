@@ -26,8 +26,8 @@ import Vapor
 
     @Test func demoDataLoadsOnceWithTwoStoresInTwoTowns() async throws {
         try await withTestApp { app, _ in
-            #expect(try await DemoCommand.load(on: app.db, hashing: app.passwordHashing))
-            #expect(try await DemoCommand.load(on: app.db, hashing: app.passwordHashing) == false)
+            #expect(try await DemoCommand.load(on: app.db, hashing: app.passwordHashing, pinHasher: app.pinHasher))
+            #expect(try await DemoCommand.load(on: app.db, hashing: app.passwordHashing, pinHasher: app.pinHasher) == false)
             let stores = try await StoreModel.query(on: app.db).all()
             #expect(Set(stores.compactMap(\.city)) == ["Luxembourg", "Esch-sur-Alzette"])
             #expect(try await UserModel.query(on: app.db).count() == 6)

@@ -1,0 +1,125 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// How a request names a card: exactly one of `card_id`, `card_number` or `qr_code`.
+enum CardReference: Sendable, Equatable {
+    case id(UUID)
+    case number(CardNumber)
+    case qrCode(String)
+
+    /// Reads the reference from a request's fields into `errors`; `nil` when absent or wrong.
+    static func parse(cardID: UUID?, cardNumber: String?, qrCode: String?, into errors: inout FieldErrors) -> CardReference? {
+        let given = [cardID != nil, cardNumber != nil, qrCode != nil].filter { $0 }.count
+        guard given == 1 else {
+            errors.record("card", given == 0 ? "name the card with card_id, card_number or qr_code" : "give only one of card_id, card_number, qr_code")
+            return nil
+        }
+        if let cardID { return .id(cardID) }
+        if let cardNumber {
+            guard let number = CardNumber(cardNumber) else {
+                errors.record("card_number", "is not a valid card number (16 digits with a correct check digit)")
+                return nil
+            }
+            return .number(number)
+        }
+        guard let qrCode = qrCode?.trimmingCharacters(in: .whitespaces), !qrCode.isEmpty, qrCode.count <= 200 else {
+            errors.record("qr_code", "must not be empty")
+            return nil
+        }
+        return .qrCode(qrCode)
+    }
+}
+
+/// `POST /cards/enroll`: an existing customer, or a new one described inline.
+struct EnrollRequest: Content {
+    var customerId: UUID?
+    var customer: CreateCustomerRequest?
+
+    enum Target: Sendable {
+        case existing(UUID)
+        case new(CustomerProfileInput)
+    }
+
+    func validated() throws -> Target {
+        if let customerId, customer == nil { return .existing(customerId) }
+        if let customer, customerId == nil {
+            var profileErrors = FieldErrors()
+            let profile = customer.validateProfile(into: &profileErrors, emailRequired: false)
+            var errors = FieldErrors()
+            errors.merge(profileErrors, prefix: "customer.")
+            try errors.throwIfAny()
+            return .new(profile)
+        }
+        throw APIError.validationFailed(["customer": "give either customer_id or a customer object"])
+    }
+}
+
+/// `POST /cards/lookup`
+struct CardLookupRequest: Content {
+    var cardId: UUID?
+    var cardNumber: String?
+    var qrCode: String?
+
+    func validated() throws -> CardReference {
+        var errors = FieldErrors()
+        let reference = CardReference.parse(cardID: cardId, cardNumber: cardNumber, qrCode: qrCode, into: &errors)
+        try errors.throwIfAny()
+        guard let reference else { throw APIError.validationFailed(["card": "is required"]) }
+        return reference
+    }
+}
+
+/// `GET /cards` filters.
+struct CardSearchQuery: Content {
+    /// Start of the customer's name or e-mail, or of the card number.
+    var q: String?
+}
+
+struct CardResponse: Content {
+    let id: UUID
+    let cardNumber: String
+    let qrCodeData: String
+    let customerId: UUID
+    @NullEncoded var customerName: String?
+    @NullEncoded var customerEmail: String?
+    let programId: UUID
+    let stampCount: Int
+    let stampsTarget: Int
+    let rewardsAvailable: Int
+    let pointsBalance: Int
+    let totalStampsEarned: Int
+    let totalStampsRedeemed: Int
+    let totalPointsEarned: Int
+    let totalPointsRedeemed: Int
+    @NullEncoded var lastStampAt: Date?
+    @NullEncoded var lastActivityAt: Date?
+    @NullEncoded var enrolledStoreId: UUID?
+    let isActive: Bool
+    let createdAt: Date?
+
+    init(_ card: CardModel, program: ProgramModel, customer: CustomerModel?) throws {
+        id = try card.requireID()
+        // Safe: stored card numbers were made by `CardNumber.random`.
+        cardNumber = CardNumber(card.cardNumber)?.formatted ?? card.cardNumber
+        qrCodeData = card.qrToken
+        customerId = card.$customer.id
+        customerName = customer?.name
+        customerEmail = customer?.email
+        programId = card.$program.id
+        stampCount = card.stampCount
+        stampsTarget = program.stampsTarget
+        rewardsAvailable = program.loyaltyType.collectsStamps ? card.stampCount / max(1, program.stampsTarget) : 0
+        pointsBalance = card.pointsBalance
+        totalStampsEarned = card.totalStampsEarned
+        totalStampsRedeemed = card.totalStampsRedeemed
+        totalPointsEarned = card.totalPointsEarned
+        totalPointsRedeemed = card.totalPointsRedeemed
+        lastStampAt = card.lastStampAt
+        lastActivityAt = card.lastActivityAt
+        enrolledStoreId = card.$enrolledStore.id
+        isActive = card.isActive
+        createdAt = card.createdAt
+    }
+}

@@ -1,0 +1,113 @@
+import Crypto
+import Fluent
+import FluentSQL
+import Foundation
+import LoyaltyCore
+import SQLKit
+import Vapor
+
+/// Cards: enrollment, lookup and listing. Balances change only through `CardOperationRunner`.
+struct CardService: Sendable {
+    let database: any Database
+    let writeGate: AsyncGate?
+    let programs: ProgramService
+    let customers: CustomerService
+    let now: @Sendable () -> Date
+
+    /// Enrolls a customer of the merchant in its program, creating the customer if described
+    /// inline (an inline e-mail already known to the merchant enrolls that customer).
+    func enroll(_ target: EnrollRequest.Target, store: StoreContext) async throws -> CardResponse {
+        let program = try await programs.activeProgram(merchantID: store.merchantID)
+        for attempt in 1...5 {
+            do {
+                return try await database.writeTransaction(gate: writeGate) { tx in
+                    let customer = try await customer(for: target, merchantID: store.merchantID, on: tx)
+                    if let card = try await CardModel.query(on: tx)
+                        .filter(\.$merchant.$id == store.merchantID)
+                        .filter(\.$customer.$id == customer.requireID())
+                        .first()
+                    {
+                        throw APIError.conflict(
+                            "already_enrolled", "This customer already has a card.", details: ["card_id": .string(try card.requireID().uuidString)])
+                    }
+                    var generator = SystemRandomNumberGenerator()
+                    let card = CardModel(
+                        merchantID: store.merchantID, customerID: try customer.requireID(), programID: try program.requireID(),
+                        storeID: store.storeID, cardNumber: .random(using: &generator), qrToken: Self.newQRToken())
+                    try await card.create(on: tx)
+                    let timeZone = TimeZone(identifier: store.timezone) ?? .gmt
+                    try await DailyStats.add(
+                        DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
+                        day: CalendarDate(now(), in: timeZone) ?? CalendarDate(year: 1970, month: 1, day: 1), on: tx)
+                    return try CardResponse(card, program: program, customer: customer)
+                }
+            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {
+                // A card number or QR token collided (about 1 in 10¹⁴), or a parallel enrollment
+                // of the same customer won: the next attempt finds out which.
+                continue
+            }
+        }
+        throw APIError.conflict("enrollment_failed", "The card could not be created; try again.")
+    }
+
+    private func customer(for target: EnrollRequest.Target, merchantID: UUID, on tx: any Database) async throws -> CustomerModel {
+        let customers = CustomerService(database: tx, now: now)
+        switch target {
+        case .existing(let id):
+            return try await customers.customer(id, merchantID: merchantID)
+        case .new(let profile):
+            if let email = profile.email, let known = try await customers.customer(email: email, merchantID: merchantID) {
+                return known
+            }
+            return try await customers.createCustomer(profile, merchantID: merchantID)
+        }
+    }
+
+    /// The card a reference names, within the merchant, or `not_found`.
+    func card(_ reference: CardReference, merchantID: UUID) async throws -> CardModel {
+        let query = CardModel.query(on: database).filter(\.$merchant.$id == merchantID)
+        switch reference {
+        case .id(let id): query.filter(\.$id == id)
+        case .number(let number): query.filter(\.$cardNumber == number.digits)
+        case .qrCode(let token): query.filter(\.$qrToken == token)
+        }
+        guard let card = try await query.first() else { throw APIError.notFound("The card") }
+        return card
+    }
+
+    func response(for card: CardModel) async throws -> CardResponse {
+        let program = try await ProgramModel.find(card.$program.id, on: database)
+        let customer = try await CustomerModel.find(card.$customer.id, on: database)
+        guard let program else { throw APIError.notFound("The loyalty program") }
+        return try CardResponse(card, program: program, customer: customer)
+    }
+
+    func cards(merchantID: UUID, matching text: String?, page: PageRequest) async throws -> Page<CardResponse> {
+        let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
+        let query = CardModel.query(on: database)
+            .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
+            .filter(\.$merchant.$id == merchantID)
+        if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            let digits = text.filter { $0 != " " && $0 != "-" }
+            if !digits.isEmpty, digits.allSatisfy(\.isNumber) {
+                query.filter(.sql(SQLQueryString("loyalty_cards.card_number LIKE \(bind: CustomerService.likePattern(prefix: digits)) ESCAPE '!'")))
+            } else {
+                let pattern = CustomerService.likePattern(prefix: text.lowercased())
+                query.group(.or) { any in
+                    any.filter(.sql(SQLQueryString("lower(customers.name) LIKE \(bind: pattern) ESCAPE '!'")))
+                    any.filter(.sql(SQLQueryString("customers.email LIKE \(bind: pattern) ESCAPE '!'")))
+                }
+            }
+        }
+        guard let program else { return Page(items: [], total: 0, page: page.page, perPage: page.perPage) }
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { card in
+            try CardResponse(card, program: program, customer: try card.joined(CustomerModel.self))
+        }
+    }
+
+    /// 24 random bytes, base64url: what a QR code on the card or in a wallet carries.
+    static func newQRToken() -> String {
+        let bytes = SymmetricKey(size: SymmetricKeySize(bitCount: 192)).withUnsafeBytes { Data($0) }
+        return bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+}

@@ -1,0 +1,98 @@
+import Fluent
+import FluentSQL
+import Foundation
+import LoyaltyCore
+import SQLKit
+import Vapor
+
+/// A customer's card with one merchant: the lock root of every balance change.
+///
+/// Balances and totals are the sum of the card's ledger rows, kept here so an operation reads
+/// one row; `lastEntryHash` and `entryCount` let the next row join the hash chain without
+/// reading the history.
+final class CardModel: Model, @unchecked Sendable {
+    static let schema = "loyalty_cards"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Parent(key: "customer_id") var customer: CustomerModel
+    @Parent(key: "program_id") var program: ProgramModel
+    @OptionalParent(key: "enrolled_store_id") var enrolledStore: StoreModel?
+    /// 16 digits, no spaces.
+    @Field(key: "card_number") var cardNumber: String
+    /// The opaque token a QR code carries; it says nothing about the customer.
+    @Field(key: "qr_token") var qrToken: String
+    @Field(key: "stamp_count") var stampCount: Int
+    @Field(key: "points_balance") var pointsBalance: Int
+    @Field(key: "total_stamps_earned") var totalStampsEarned: Int
+    @Field(key: "total_stamps_redeemed") var totalStampsRedeemed: Int
+    @Field(key: "total_points_earned") var totalPointsEarned: Int
+    @Field(key: "total_points_redeemed") var totalPointsRedeemed: Int
+    @OptionalField(key: "last_stamp_at") var lastStampAt: Date?
+    @Field(key: "stamps_today") var stampsToday: Int
+    /// `YYYY-MM-DD` of the store's local day `stampsToday` counts.
+    @OptionalField(key: "stamps_today_date") var stampsTodayDate: String?
+    @OptionalField(key: "last_activity_at") var lastActivityAt: Date?
+    @Field(key: "entry_count") var entryCount: Int
+    @Field(key: "last_entry_hash") var lastEntryHash: String
+    @Field(key: "is_active") var isActive: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(merchantID: UUID, customerID: UUID, programID: UUID, storeID: UUID?, cardNumber: CardNumber, qrToken: String) {
+        self.$merchant.id = merchantID
+        self.$customer.id = customerID
+        self.$program.id = programID
+        self.$enrolledStore.id = storeID
+        self.cardNumber = cardNumber.digits
+        self.qrToken = qrToken
+        self.balance = CardBalance()
+        self.entryCount = 0
+        self.lastEntryHash = ""
+        self.isActive = true
+    }
+
+    var balance: CardBalance {
+        get {
+            var balance = CardBalance()
+            balance.stampCount = stampCount
+            balance.pointsBalance = pointsBalance
+            balance.totalStampsEarned = totalStampsEarned
+            balance.totalStampsRedeemed = totalStampsRedeemed
+            balance.totalPointsEarned = totalPointsEarned
+            balance.totalPointsRedeemed = totalPointsRedeemed
+            balance.lastStampAt = lastStampAt
+            balance.stampsToday = stampsToday
+            balance.stampsTodayDate = stampsTodayDate.flatMap(CalendarDate.init)
+            return balance
+        }
+        set {
+            stampCount = newValue.stampCount
+            pointsBalance = newValue.pointsBalance
+            totalStampsEarned = newValue.totalStampsEarned
+            totalStampsRedeemed = newValue.totalStampsRedeemed
+            totalPointsEarned = newValue.totalPointsEarned
+            totalPointsRedeemed = newValue.totalPointsRedeemed
+            lastStampAt = newValue.lastStampAt
+            stampsToday = newValue.stampsToday
+            stampsTodayDate = newValue.stampsTodayDate?.description
+        }
+    }
+
+    /// Loads a merchant's card for read-modify-write. Call inside `Database.writeTransaction`.
+    ///
+    /// PostgreSQL takes a row lock (`FOR UPDATE`), so concurrent operations on one card queue
+    /// here; SQLite's dialect omits the clause, and `BEGIN IMMEDIATE` already holds the
+    /// database write lock.
+    static func lockForUpdate(_ id: UUID, merchantID: UUID, on database: any Database) async throws -> CardModel? {
+        try await database.sql.select()
+            .column("*")
+            .from(schema)
+            .where("id", .equal, id)
+            .where("merchant_id", .equal, merchantID)
+            .for(.update)
+            .first(decodingFluent: CardModel.self)
+    }
+}

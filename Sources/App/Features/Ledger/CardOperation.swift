@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// The state an operation on one card works with, inside its locked write transaction.
+///
+/// Operations mutate `card.balance` through a `LoyaltyCore` rule, then call `record(...)`
+/// once: it appends the ledger row to the card's hash chain, saves the card and bumps the
+/// day's statistics, all in the same transaction.
+final class CardOperation {
+    let tx: any Database
+    let card: CardModel
+    let program: ProgramModel
+    let store: StoreContext
+    let staffPin: StaffPinModel?
+    let operatorContext: OperatorContext
+    /// Read after the card was locked, so times follow the order of commits.
+    let now: Date
+    let timeZone: TimeZone
+
+    init(
+        tx: any Database, card: CardModel, program: ProgramModel, store: StoreContext, staffPin: StaffPinModel?,
+        operatorContext: OperatorContext, now: Date
+    ) {
+        self.tx = tx
+        self.card = card
+        self.program = program
+        self.store = store
+        self.staffPin = staffPin
+        self.operatorContext = operatorContext
+        self.now = now
+        // Store time zones are validated when the store is created.
+        self.timeZone = TimeZone(identifier: store.timezone) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// The store's local business day at `now`.
+    var businessDay: CalendarDate {
+        // Safe: every Date has a Gregorian calendar date.
+        CalendarDate(now, in: timeZone)!
+    }
+
+    /// What a ledger row adds, beyond the deltas and balances `record` computes.
+    struct Row {
+        var type: TransactionType
+        var stampsDelta = 0
+        var pointsDelta = 0
+        var purchaseAmountCents: Int?
+        var orderReference: String?
+        var rewardID: UUID?
+        var voidsTransactionID: UUID?
+        var notes: String?
+        var stats = DailyStatsDelta()
+    }
+
+    /// Appends `row` to the card's ledger; `card.balance` must already hold the new balances.
+    @discardableResult
+    func record(_ row: Row) async throws -> TransactionModel {
+        let cardID = try card.requireID()
+        let entry = LedgerEntry(
+            id: UUID(), cardID: cardID, sequence: card.entryCount + 1, type: row.type,
+            stampsDelta: row.stampsDelta, pointsDelta: row.pointsDelta,
+            stampsBalanceAfter: card.stampCount, pointsBalanceAfter: card.pointsBalance,
+            purchaseAmountCents: row.purchaseAmountCents, orderReference: row.orderReference, rewardID: row.rewardID,
+            voidsTransactionID: row.voidsTransactionID, storeID: store.storeID, staffPinID: try staffPin?.requireID(),
+            userID: operatorContext.userID, ipAddress: operatorContext.ipAddress, userAgent: operatorContext.userAgent,
+            notes: row.notes, createdAtMilliseconds: LedgerEntry.milliseconds(now))
+        let previousHash = card.lastEntryHash
+        let entryHash = entry.chainedHash(previousHash: previousHash, using: LedgerHashing.sha256Hex)
+        let transaction = TransactionModel(
+            entry, merchantID: store.merchantID, businessDay: businessDay.description, previousHash: previousHash, entryHash: entryHash)
+        try await transaction.create(on: tx)
+
+        card.entryCount = entry.sequence
+        card.lastEntryHash = entryHash
+        card.lastActivityAt = now
+        try await card.save(on: tx)
+        try await DailyStats.add(row.stats, merchantID: store.merchantID, storeID: store.storeID, day: businessDay, on: tx)
+        return transaction
+    }
+}

@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// What an operation answered: freshly performed, or the stored first answer to a retry.
+enum OperationResult<Value: Sendable>: Sendable {
+    case performed(Value)
+    case replayed(StoredResponse)
+}
+
+/// Runs one balance-changing operation on one card, the same way for every kind:
+/// lock the card, replay an idempotent retry, check the card, program and staff PIN, read the
+/// clock, apply the rule, write the ledger row and store the answer for retries, all in one
+/// write transaction (docs/decisions/0001-write-transactions.md).
+struct CardOperationRunner: Sendable {
+    let database: any Database
+    let writeGate: AsyncGate?
+    let pins: PinVerifier
+    let now: @Sendable () -> Date
+    /// Test hook: a pause between locking the card and writing, to widen any race window.
+    var pauseBeforeWrite: Duration = .zero
+
+    private enum Outcome<Value: Sendable>: Sendable {
+        case performed(Value)
+        case replayed(StoredResponse)
+        /// A wrong PIN: its counter must commit, then the caller answers with the error.
+        case refused(APIError)
+    }
+
+    func run<Value: Codable & Sendable>(
+        cardID: UUID,
+        store: StoreContext,
+        operatorContext: OperatorContext,
+        idempotency: IdempotencyRequest?,
+        successStatus: Int = 200,
+        _ operation: @escaping @Sendable (CardOperation) async throws -> Value
+    ) async throws -> OperationResult<Value> {
+        do {
+            let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
+                guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
+                    throw APIError.notFound("The card")
+                }
+                if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, merchantID: store.merchantID, on: tx) {
+                    return .replayed(stored)
+                }
+                guard card.isActive else { throw APIError.conflict("card_inactive", "This card is deactivated.") }
+                guard let program = try await ProgramModel.find(card.$program.id, on: tx), program.isActive else {
+                    throw APIError.conflict("program_inactive", "The loyalty program is not active.")
+                }
+                let now = self.now()
+                let staffPin: StaffPinModel?
+                switch try await pins.verify(operatorContext, required: program.requireStaffPin, store: store, at: now, on: tx) {
+                case .refused(let error): return .refused(error)
+                case .verified(let staff): staffPin = staff
+                }
+                if pauseBeforeWrite > .zero { try await Task.sleep(for: pauseBeforeWrite) }
+
+                let value = try await operation(
+                    CardOperation(
+                        tx: tx, card: card, program: program, store: store, staffPin: staffPin,
+                        operatorContext: operatorContext, now: now))
+                if let idempotency {
+                    let body = String(decoding: try APIJSON.makeEncoder().encode(value), as: UTF8.self)
+                    try await IdempotencyStore.save(
+                        idempotency, response: StoredResponse(status: successStatus, body: body), merchantID: store.merchantID,
+                        at: now, on: tx)
+                }
+                return .performed(value)
+            }
+            switch outcome {
+            case .performed(let value): return .performed(value)
+            case .replayed(let stored): return .replayed(stored)
+            case .refused(let error): throw error
+            }
+        } catch where (error as? any DatabaseError)?.isConstraintFailure == true && idempotency != nil {
+            // Two first attempts with one key raced (on different cards, so the card lock did
+            // not order them) and the other committed first: answer as its retry.
+            guard let idempotency,
+                let stored = try await IdempotencyStore.replay(idempotency, merchantID: store.merchantID, on: database)
+            else { throw error }
+            return .replayed(stored)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// A merchant's loyalty program: one per merchant, in every store of it.
+///
+/// Deleting a program deactivates it (cards and their ledgers stay); creating one again
+/// reactivates the same row with the new settings.
+final class ProgramModel: Model, @unchecked Sendable {
+    static let schema = "loyalty_programs"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "merchant_id") var merchant: MerchantModel
+    @Field(key: "loyalty_type") var loyaltyType: LoyaltyType
+    @Field(key: "stamps_target") var stampsTarget: Int
+    @OptionalField(key: "stamps_reward_description") var stampsRewardDescription: String?
+    @Field(key: "points_per_euro") var pointsPerEuro: Int
+    @Field(key: "cooldown_minutes") var cooldownMinutes: Int
+    @Field(key: "max_daily_stamps") var maxDailyStamps: Int
+    @Field(key: "require_staff_pin") var requireStaffPin: Bool
+    @OptionalField(key: "points_expiration_days") var pointsExpirationDays: Int?
+    @OptionalField(key: "card_name") var cardName: String?
+    @OptionalField(key: "card_color") var cardColor: String?
+    @OptionalField(key: "logo_url") var logoURL: String?
+    @OptionalField(key: "google_issuer_id") var googleIssuerID: String?
+    @OptionalField(key: "google_class_id") var googleClassID: String?
+    @OptionalField(key: "apple_pass_type_id") var applePassTypeID: String?
+    @Field(key: "is_active") var isActive: Bool
+    @Children(for: \.$program) var rewards: [RewardModel]
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var rules: ProgramRules {
+        get {
+            ProgramRules(
+                loyaltyType: loyaltyType, stampsTarget: stampsTarget, stampsRewardDescription: stampsRewardDescription,
+                pointsPerEuro: pointsPerEuro, cooldownMinutes: cooldownMinutes, maxDailyStamps: maxDailyStamps,
+                requireStaffPin: requireStaffPin, pointsExpirationDays: pointsExpirationDays)
+        }
+        set {
+            loyaltyType = newValue.loyaltyType
+            stampsTarget = newValue.stampsTarget
+            stampsRewardDescription = newValue.stampsRewardDescription
+            pointsPerEuro = newValue.pointsPerEuro
+            cooldownMinutes = newValue.cooldownMinutes
+            maxDailyStamps = newValue.maxDailyStamps
+            requireStaffPin = newValue.requireStaffPin
+            pointsExpirationDays = newValue.pointsExpirationDays
+        }
+    }
+}
+
+/// A reward of a program's catalog. Never deleted (ledger rows name it): retired rewards
+/// are inactive.
+final class RewardModel: Model, @unchecked Sendable {
+    static let schema = "loyalty_rewards"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: ProgramModel
+    @Field(key: "name") var name: String
+    @Field(key: "points_cost") var pointsCost: Int
+    @Field(key: "is_active") var isActive: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(programID: UUID, name: String, pointsCost: Int, isActive: Bool) {
+        self.$program.id = programID
+        self.name = name
+        self.pointsCost = pointsCost
+        self.isActive = isActive
+    }
+
+    var terms: RewardTerms { RewardTerms(pointsCost: pointsCost, isActive: isActive) }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// `/api/v1/store/loyalty/stamp`: add, redeem, void.
+struct StampsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let stamp = routes.grouped("stamp")
+        stamp.post(use: addStamp)
+        stamp.post("redeem", use: redeem)
+        stamp.post("void", use: void)
+    }
+
+    @Sendable
+    func addStamp(req: Request) async throws -> Response {
+        let input = try req.content.decode(StampRequest.self)
+        let (reference, notes) = try input.validated()
+        let card = try await req.cards.card(reference, merchantID: req.store.merchantID)
+        let result = try await req.stamps.addStamp(
+            card: try card.requireID(), notes: notes, store: req.store, by: input.operatorContext(for: req),
+            idempotency: try req.idempotency(operation: "stamp", content: input))
+        return try await result.encodeResponse(for: req)
+    }
+
+    @Sendable
+    func redeem(req: Request) async throws -> Response {
+        let input = try req.content.decode(StampRequest.self)
+        let (reference, notes) = try input.validated()
+        let card = try await req.cards.card(reference, merchantID: req.store.merchantID)
+        let result = try await req.stamps.redeemStamps(
+            card: try card.requireID(), notes: notes, store: req.store, by: input.operatorContext(for: req),
+            idempotency: try req.idempotency(operation: "stamp.redeem", content: input))
+        return try await result.encodeResponse(for: req)
+    }
+
+    @Sendable
+    func void(req: Request) async throws -> Response {
+        let input = try req.content.decode(VoidRequest.self)
+        let (transactionID, reason) = try input.validated()
+        let result = try await req.voids.void(
+            transactionID, family: .stampVoided, reason: reason, store: req.store, by: input.operatorContext(for: req),
+            idempotency: try req.idempotency(operation: "stamp.void", content: input))
+        return try await result.encodeResponse(for: req)
+    }
+}

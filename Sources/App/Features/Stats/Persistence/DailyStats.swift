@@ -1,0 +1,35 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import SQLKit
+import Vapor
+
+/// What one operation adds to its store's statistics for the day.
+struct DailyStatsDelta: Sendable, Equatable {
+    var cardsEnrolled = 0
+    var stampsGiven = 0
+    var stampsRedeemed = 0
+    var pointsGiven = 0
+    var pointsRedeemed = 0
+}
+
+/// Keeps `loyalty_daily_stats`: one row per store and local day, bumped by an upsert in the
+/// operation's own transaction, so statistics never scan the ledger.
+enum DailyStats {
+    static func add(_ delta: DailyStatsDelta, merchantID: UUID, storeID: UUID, day: CalendarDate, on tx: any Database) async throws {
+        try await tx.sql.raw(
+            """
+            INSERT INTO loyalty_daily_stats
+                (merchant_id, store_id, day, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
+            VALUES (\(bind: merchantID), \(bind: storeID), \(bind: day.description), \(bind: delta.cardsEnrolled),
+                \(bind: delta.stampsGiven), \(bind: delta.stampsRedeemed), \(bind: delta.pointsGiven), \(bind: delta.pointsRedeemed))
+            ON CONFLICT (store_id, day) DO UPDATE SET
+                cards_enrolled = loyalty_daily_stats.cards_enrolled + excluded.cards_enrolled,
+                stamps_given = loyalty_daily_stats.stamps_given + excluded.stamps_given,
+                stamps_redeemed = loyalty_daily_stats.stamps_redeemed + excluded.stamps_redeemed,
+                points_given = loyalty_daily_stats.points_given + excluded.points_given,
+                points_redeemed = loyalty_daily_stats.points_redeemed + excluded.points_redeemed
+            """
+        ).run()
+    }
+}

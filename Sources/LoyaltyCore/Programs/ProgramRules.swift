@@ -1,0 +1,75 @@
+import Foundation
+
+/// The settings of a merchant's program that the rules read, with their checks.
+public struct ProgramRules: Equatable, Sendable {
+    public var loyaltyType: LoyaltyType
+    /// Stamps that earn one reward (stamps and hybrid programs).
+    public var stampsTarget: Int
+    public var stampsRewardDescription: String?
+    /// Points per euro spent (points and hybrid programs).
+    public var pointsPerEuro: Int
+    public var cooldownMinutes: Int
+    public var maxDailyStamps: Int
+    public var requireStaffPin: Bool
+    /// Points expire after this many days without activity; `nil`: never.
+    public var pointsExpirationDays: Int?
+
+    public init(
+        loyaltyType: LoyaltyType,
+        stampsTarget: Int = 10,
+        stampsRewardDescription: String? = nil,
+        pointsPerEuro: Int = 10,
+        cooldownMinutes: Int = 15,
+        maxDailyStamps: Int = 5,
+        requireStaffPin: Bool = true,
+        pointsExpirationDays: Int? = nil
+    ) {
+        self.loyaltyType = loyaltyType
+        self.stampsTarget = stampsTarget
+        self.stampsRewardDescription = stampsRewardDescription
+        self.pointsPerEuro = pointsPerEuro
+        self.cooldownMinutes = cooldownMinutes
+        self.maxDailyStamps = maxDailyStamps
+        self.requireStaffPin = requireStaffPin
+        self.pointsExpirationDays = pointsExpirationDays
+    }
+
+    public var cooldown: TimeInterval { TimeInterval(cooldownMinutes * 60) }
+
+    /// What is wrong with these settings, by API field name; empty when they are valid.
+    public func problems() -> [String: String] {
+        var problems: [String: String] = [:]
+        if loyaltyType.collectsStamps {
+            if !(1...1_000).contains(stampsTarget) { problems["stamps_target"] = "must be from 1 to 1000" }
+            if (stampsRewardDescription?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
+                problems["stamps_reward_description"] = "is required for a stamps program"
+            }
+        }
+        if loyaltyType.collectsPoints, !(1...10_000).contains(pointsPerEuro) {
+            problems["points_per_euro"] = "must be from 1 to 10000"
+        }
+        if !(0...10_080).contains(cooldownMinutes) { problems["cooldown_minutes"] = "must be from 0 to 10080 (one week)" }
+        if !(1...1_000).contains(maxDailyStamps) { problems["max_daily_stamps"] = "must be from 1 to 1000" }
+        if let days = pointsExpirationDays, !(1...3_650).contains(days) {
+            problems["points_expiration_days"] = "must be from 1 to 3650, or null for never"
+        }
+        return problems
+    }
+
+    /// `#4F46E5`-style colours for the card.
+    public static func colorProblem(_ value: String) -> String? {
+        let hex = value.dropFirst()
+        guard value.hasPrefix("#"), hex.count == 6 || hex.count == 3, hex.allSatisfy(\.isHexDigit) else {
+            return "must be a hex colour such as #4F46E5"
+        }
+        return nil
+    }
+
+    /// Logos are fetched by wallets from the internet: an https URL.
+    public static func logoURLProblem(_ value: String) -> String? {
+        guard let url = URL(string: value), url.scheme == "https", url.host?.isEmpty == false, value.count <= 2_000 else {
+            return "must be an https URL"
+        }
+        return nil
+    }
+}
