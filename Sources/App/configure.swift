@@ -27,7 +27,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(APIErrorMiddleware())
 
-    try await useDatabase(config.database, in: app)
+    try await useDatabase(config, in: app)
     app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
     app.pinHasher = PinHasher(secretKey: config.secretKey)
     app.migrations.add(AppMigrations.all)
@@ -53,8 +53,8 @@ private func useSnakeCaseJSON() {
     ContentConfiguration.global.use(decoder: APIJSON.makeDecoder(), for: .json)
 }
 
-private func useDatabase(_ database: AppConfig.DatabaseConfig, in app: Application) async throws {
-    switch database {
+private func useDatabase(_ config: AppConfig, in app: Application) async throws {
+    switch config.database {
     case .sqlite(let settings):
         let directory = URL(fileURLWithPath: settings.path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -63,7 +63,10 @@ private func useDatabase(_ database: AppConfig.DatabaseConfig, in app: Applicati
         try await SQLiteConnectionSetup.prepareEveryConnection(of: app, settings: settings)
     case .postgres(let url):
         let configuration = try SQLPostgresConfiguration(url: url)
-        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
+        app.databases.use(
+            .postgres(
+                configuration: configuration, maxConnectionsPerEventLoop: config.postgresConnectionsPerEventLoop, sqlLogLevel: .trace),
+            as: .psql)
         app.writeGate = nil
     }
 }

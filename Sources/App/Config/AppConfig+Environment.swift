@@ -54,6 +54,8 @@ extension AppConfig {
         }
 
         var config = AppConfig(isProduction: isProduction, database: database, secretKey: secretKey)
+        config.postgresConnectionsPerEventLoop = try reader.int(
+            "LOYALTY_PG_CONNECTIONS_PER_LOOP", default: config.postgresConnectionsPerEventLoop, in: 1...100)
         config.hostname = reader.string("LOYALTY_HOST") ?? config.hostname
         config.port = try reader.int("LOYALTY_PORT", default: config.port, in: 1...65_535)
         if let format = reader.string("LOYALTY_LOG_FORMAT") {

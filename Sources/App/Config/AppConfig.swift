@@ -66,6 +66,9 @@ public struct AppConfig: Sendable {
 
     public var isProduction: Bool
     public var database: DatabaseConfig
+    /// PostgreSQL connections each event loop may open (one event loop per core). Fluent's
+    /// default of one would let only as many transactions run at once as there are cores.
+    public var postgresConnectionsPerEventLoop = 4
     /// The server-side secret (PIN pepper, signing). Never stored in the database.
     public var secretKey: String
     public var hostname: String = "127.0.0.1"

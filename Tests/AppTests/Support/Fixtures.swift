@@ -44,13 +44,14 @@ extension Application {
         return customer
     }
 
-    /// A live bearer token for `user`, as a login would give.
-    func token(for user: UserModel) async throws -> String {
-        try await TokenService(database: db, now: clock).issue(for: .user(user.requireID()), lifetime: 3600).value
+    /// A live bearer token for `user`, as a login would give; long-lived by default so tests can
+    /// move the clock through days.
+    func token(for user: UserModel, lifetime: TimeInterval = 90 * 86_400) async throws -> String {
+        try await TokenService(database: db, now: clock).issue(for: .user(user.requireID()), lifetime: lifetime).value
     }
 
     func token(for customer: CustomerModel) async throws -> String {
-        try await TokenService(database: db, now: clock).issue(for: .customer(customer.requireID()), lifetime: 3600).value
+        try await TokenService(database: db, now: clock).issue(for: .customer(customer.requireID()), lifetime: 90 * 86_400).value
     }
 }
 

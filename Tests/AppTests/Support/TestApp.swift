@@ -30,6 +30,7 @@ func withTestApp(
     let database = try await TestDatabase.make()
     var config = AppConfig(database: database.config, secretKey: String(repeating: "k", count: 64))
     config.bcryptCost = 4  // the minimum: tests check behaviour, not hashing strength
+    config.postgresConnectionsPerEventLoop = 8  // room for real parallelism in concurrency tests
     adjust(&config)
 
     let app = try await Application.make(.testing)

@@ -28,12 +28,17 @@ struct CardOperationRunner: Sendable {
         case refused(APIError)
     }
 
+    /// Performs `operation` on the card, answering its value or a stored replay.
+    ///
+    /// `asksForPin: false` is for owners acting through their own account (manual
+    /// adjustments), not at a shared terminal.
     func run<Value: Codable & Sendable>(
         cardID: UUID,
         store: StoreContext,
         operatorContext: OperatorContext,
         idempotency: IdempotencyRequest?,
         successStatus: Int = 200,
+        asksForPin: Bool = true,
         _ operation: @escaping @Sendable (CardOperation) async throws -> Value
     ) async throws -> OperationResult<Value> {
         do {
@@ -49,10 +54,12 @@ struct CardOperationRunner: Sendable {
                     throw APIError.conflict("program_inactive", "The loyalty program is not active.")
                 }
                 let now = self.now()
-                let staffPin: StaffPinModel?
-                switch try await pins.verify(operatorContext, required: program.requireStaffPin, store: store, at: now, on: tx) {
-                case .refused(let error): return .refused(error)
-                case .verified(let staff): staffPin = staff
+                var staffPin: StaffPinModel?
+                if asksForPin {
+                    switch try await pins.verify(operatorContext, required: program.requireStaffPin, store: store, at: now, on: tx) {
+                    case .refused(let error): return .refused(error)
+                    case .verified(let staff): staffPin = staff
+                    }
                 }
                 if pauseBeforeWrite > .zero { try await Task.sleep(for: pauseBeforeWrite) }
 

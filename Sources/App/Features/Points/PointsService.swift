@@ -57,7 +57,9 @@ struct PointsService: Sendable {
         card cardID: UUID, delta: Int, reason: String, store: StoreContext, by operatorContext: OperatorContext,
         idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<PointsAdjustResponse> {
-        try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        try await runner.run(
+            cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency, asksForPin: false
+        ) { op in
             var balance = op.card.balance
             do throws(PointsError) {
                 try PointsRules.adjust(&balance, by: delta)

@@ -80,7 +80,7 @@ import VaporTesting
 
     @Test func expiredTokensAreRefused() async throws {
         try await withTestApp { app, clock in
-            let token = try await app.token(for: try await app.makeUser(.platformAdmin))  // lives one hour
+            let token = try await app.token(for: try await app.makeUser(.platformAdmin), lifetime: 3_600)
             clock.advance(by: 3_599)
             #expect(try await app.send(.GET, "/api/v1/auth/me", token: token).status == .ok)
             clock.advance(by: 2)
