@@ -1,4 +1,5 @@
 import App
+import Foundation
 import Logging
 import Vapor
 
@@ -14,9 +15,12 @@ enum Entrypoint {
             try await migrateIfServing(app)
             try await app.execute()
         } catch {
+            // A command's or the configuration's refusal is a message for the operator, not a crash
+            // with a stack trace.
             app.logger.report(error: error)
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

@@ -64,3 +64,34 @@ def test_create_admin(loyalty, api):
     api.assert_error(wrong, 401, "unauthenticated")
     unknown = api.login(server.url, "nobody@example.com", password)
     api.assert_error(unknown, 401, "unauthenticated")
+
+
+def test_demo_counter_traffic_then_verify_ledger(loyalty, api):
+    """A cashier of the demo stamps and earns over real HTTP; verify-ledger then checks it."""
+    import requests
+
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve()
+    token = api.login(server.url, "cashier.lux@demo.test", DEMO_PASSWORD).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    cards = requests.get(f"{server.url}/api/v1/store/loyalty/cards", headers=headers, timeout=15)
+    assert cards.status_code == 200, cards.text
+    card_number = cards.json()["items"][0]["card_number"]
+
+    stamp = requests.post(f"{server.url}/api/v1/store/loyalty/stamp", headers={**headers, "Idempotency-Key": "sys-1"},
+                          json={"card_number": card_number, "staff_pin": "4826"}, timeout=15)
+    assert stamp.status_code == 200, stamp.text
+    assert stamp.json()["stamp_count"] == 1
+    retry = requests.post(f"{server.url}/api/v1/store/loyalty/stamp", headers={**headers, "Idempotency-Key": "sys-1"},
+                          json={"card_number": card_number, "staff_pin": "4826"}, timeout=15)
+    assert retry.json() == stamp.json() and retry.headers.get("Idempotent-Replayed") == "true"
+    earn = requests.post(f"{server.url}/api/v1/store/loyalty/points/earn", headers=headers,
+                         json={"card_number": card_number, "staff_pin": "4826", "purchase_amount_cents": 1250}, timeout=15)
+    assert earn.status_code == 200 and earn.json()["points_earned"] == 125, earn.text
+    wrong_pin = requests.post(f"{server.url}/api/v1/store/loyalty/points/earn", headers=headers,
+                              json={"card_number": card_number, "staff_pin": "9753", "purchase_amount_cents": 100}, timeout=15)
+    api.assert_error(wrong_pin, 403, "invalid_pin")
+
+    verified = loyalty.run("verify-ledger")
+    assert verified.returncode == 0, verified.stdout
+    assert "2 ledger rows: 0 broken" in verified.stdout, verified.stdout

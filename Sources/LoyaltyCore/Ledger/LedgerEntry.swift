@@ -55,9 +55,17 @@ public struct LedgerEntry: Equatable, Sendable {
         self.createdAtMilliseconds = createdAtMilliseconds
     }
 
-    /// A time rounded down to whole milliseconds, so the stored value and the hashed one agree.
+    /// A time in whole milliseconds, rounded to the nearest: a time stored from a millisecond
+    /// value comes back from either database within a microsecond of it (PostgreSQL keeps
+    /// microseconds, truncating), so rounding recovers exactly the millisecond that was hashed.
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
+        Int64((date.timeIntervalSince1970 * 1_000).rounded())
+    }
+
+    /// `date` at whole-millisecond precision, as one canonical `Date` value: two times with the
+    /// same millisecond compare equal however each database stored and returned them.
+    public static func wholeMilliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(milliseconds(date)) / 1_000)
     }
 
     /// The text the hash covers: versioned, one `name=value` per field, `|`-separated, with

@@ -11,7 +11,9 @@ import VaporTesting
 
 /// A clock tests can move: cooldowns, token expiry and rate-limit windows without sleeping.
 final class TestClock: Sendable {
-    private let current = NIOLockedValueBox(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18
+    /// 2026-11-18, at an instant with microseconds, as a real clock reads: times must survive
+    /// both databases' precision exactly where they are hashed.
+    private let current = NIOLockedValueBox(Date(timeIntervalSince1970: 1_795_000_000.123_456_7))
 
     var now: Date { current.withLockedValue { $0 } }
 

@@ -53,7 +53,9 @@ struct CardOperationRunner: Sendable {
                 guard let program = try await ProgramModel.find(card.$program.id, on: tx), program.isActive else {
                     throw APIError.conflict("program_inactive", "The loyalty program is not active.")
                 }
-                let now = self.now()
+                // Whole milliseconds: the ledger hashes them, and stored times (`last_stamp_at`) are
+                // compared at the same precision whatever rounding each database applied.
+                let now = LedgerEntry.wholeMilliseconds(self.now())
                 var staffPin: StaffPinModel?
                 if asksForPin {
                     switch try await pins.verify(operatorContext, required: program.requireStaffPin, store: store, at: now, on: tx) {

@@ -117,7 +117,7 @@ struct PinVerifier: Sendable {
         let query = tx.sql.select().column("failed_attempts").column("locked_until").from("store_pin_guards")
             .where("store_id", .equal, store.storeID)
         let row = try await (lock ? query.for(.update) : query).first(decoding: Row.self)
-        return PinLockout(failedAttempts: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until)
+        return PinLockout(failedAttempts: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until.map(LedgerEntry.wholeMilliseconds))
     }
 
     private func saveTerminalLockout(_ state: PinLockout, store: StoreContext, on tx: any Database) async throws {

@@ -63,7 +63,7 @@ final class CardModel: Model, @unchecked Sendable {
             balance.totalStampsRedeemed = totalStampsRedeemed
             balance.totalPointsEarned = totalPointsEarned
             balance.totalPointsRedeemed = totalPointsRedeemed
-            balance.lastStampAt = lastStampAt
+            balance.lastStampAt = lastStampAt.map(LedgerEntry.wholeMilliseconds)
             balance.stampsToday = stampsToday
             balance.stampsTodayDate = stampsTodayDate.flatMap(CalendarDate.init)
             return balance

@@ -38,7 +38,8 @@ final class StaffPinModel: Model, @unchecked Sendable {
     }
 
     var lockout: PinLockout {
-        get { PinLockout(failedAttempts: failedAttempts, lockedUntil: lockedUntil) }
+        // Whole milliseconds, as the operation's clock: see `CardOperationRunner`.
+        get { PinLockout(failedAttempts: failedAttempts, lockedUntil: lockedUntil.map(LedgerEntry.wholeMilliseconds)) }
         set {
             failedAttempts = newValue.failedAttempts
             lockedUntil = newValue.lockedUntil
