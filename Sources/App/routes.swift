@@ -17,10 +17,16 @@ func routes(_ app: Application) throws {
     // Platform admin.
     let admin = api.grouped("admin").grouped(StaffAuthMiddleware([.platformAdmin]))
     try admin.register(collection: AdminMerchantsController())
+    try admin.grouped("loyalty").register(collection: AdminLoyaltyController())
 
     // Merchant owner, for its own merchant.
     let merchant = api.grouped("merchants").grouped(StaffAuthMiddleware([.merchantOwner]))
     try merchant.register(collection: OwnMerchantController())
+    let ownMerchant = OwnMerchantController.ownMerchant
+    let merchantLoyalty = merchant.grouped("loyalty")
+    try merchantLoyalty.register(collection: ProgramsController(merchantID: ownMerchant))
+    try merchantLoyalty.register(collection: MerchantLoyaltyController(merchantID: ownMerchant))
+    try merchantLoyalty.register(collection: StaffPinsController(scope: { PinScope(merchantID: try await ownMerchant($0)) }, isWritable: true))
 
     // Store endpoints: staff of one store, or an owner naming one of its stores in X-Store-Id.
     let store = api.grouped("store")
@@ -29,13 +35,19 @@ func routes(_ app: Application) throws {
     try store.register(collection: CurrentStoreController())
     try store.register(collection: StoreCustomersController())
     let loyalty = store.grouped("loyalty")
-    try loyalty.register(collection: ProgramsController())
+    try loyalty.register(collection: ProgramsController(merchantID: { $0.store.merchantID }))
     try loyalty.register(collection: CardsController())
     try loyalty.register(collection: StampsController())
     try loyalty.register(collection: PointsController())
-    try loyalty.register(collection: StaffPinsController())
+    try loyalty.grouped(StaffRoleMiddleware([.merchantOwner, .storeManager]))
+        .register(collection: StaffPinsController(scope: { PinScope($0.store) }, isWritable: true))
     try loyalty.register(collection: StatsController())
 
     // Customers of a merchant, in their own realm.
-    try api.grouped("storefront").register(collection: StorefrontAuthController())
+    let storefront = api.grouped("storefront")
+    try storefront.register(collection: StorefrontAuthController())
+    try storefront.grouped("loyalty").grouped(CustomerAuthMiddleware()).register(collection: StorefrontLoyaltyController())
+
+    // Anyone: program pages, enrollment without an account, private card links.
+    try api.grouped("loyalty").register(collection: PublicLoyaltyController())
 }

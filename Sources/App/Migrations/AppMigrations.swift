@@ -21,5 +21,9 @@ enum AppMigrations {
         LedgerMigrations.CreateStaffPins(),
         LedgerMigrations.CreateIdempotencyKeys(),
         LedgerMigrations.CreateDailyStats(),
+        // 003: the platform admin's per-merchant settings (2026-11-22)
+        SettingsMigrations.CreateMerchantLoyaltySettings(),
+        // 004: private card links for enrollment without an account (2026-11-22)
+        StorefrontMigrations.UpdateCardsAddLinkTokenHash(),
     ]
 }

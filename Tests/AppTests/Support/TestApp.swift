@@ -22,6 +22,34 @@ final class TestClock: Sendable {
     }
 }
 
+/// Bounds how many test apps use PostgreSQL at once: each may open up to 16 connections, and
+/// the throwaway server accepts 500. SQLite needs no bound.
+actor TestAppSlots {
+    static let shared = TestAppSlots(limit: TestDatabase.postgresAdminURL == nil ? Int.max : 20)
+
+    private let limit: Int
+    private var inUse = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if inUse < limit {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            inUse -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
 /// Runs `test` against a fully configured, migrated app on a database of its own.
 ///
 /// `adjust` changes the configuration before the app starts (rate limits, token lifetimes).
@@ -29,6 +57,8 @@ func withTestApp(
     adjust: (inout AppConfig) -> Void = { _ in },
     _ test: (Application, TestClock) async throws -> Void
 ) async throws {
+    await TestAppSlots.shared.acquire()
+    defer { Task { await TestAppSlots.shared.release() } }
     let database = try await TestDatabase.make()
     var config = AppConfig(database: database.config, secretKey: String(repeating: "k", count: 64))
     config.bcryptCost = 4  // the minimum: tests check behaviour, not hashing strength

@@ -55,3 +55,19 @@ struct StaffRoleMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// Admits staff whose role grants every one of `permissions` (`Role.permissions`); 403 for
+/// the others. Behind `StaffAuthMiddleware`.
+struct PermissionMiddleware: AsyncMiddleware {
+    let permissions: Set<Permission>
+
+    init(_ permissions: Set<Permission>) { self.permissions = permissions }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let missing = permissions.subtracting(request.staff.role.permissions)
+        guard missing.isEmpty else {
+            throw APIError.forbidden("Your role lacks " + missing.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -16,7 +16,9 @@ struct CardService: Sendable {
 
     /// Enrolls a customer of the merchant in its program, creating the customer if described
     /// inline (an inline e-mail already known to the merchant enrolls that customer).
-    func enroll(_ target: EnrollRequest.Target, store: StoreContext) async throws -> CardResponse {
+    ///
+    /// `linkTokenHash` gives the card a private link (enrollment without an account).
+    func enroll(_ target: EnrollRequest.Target, store: StoreContext, linkTokenHash: String? = nil) async throws -> (CardModel, CardResponse) {
         let program = try await programs.activeProgram(merchantID: store.merchantID)
         for attempt in 1...5 {
             do {
@@ -34,12 +36,13 @@ struct CardService: Sendable {
                     let card = CardModel(
                         merchantID: store.merchantID, customerID: try customer.requireID(), programID: try program.requireID(),
                         storeID: store.storeID, cardNumber: .random(using: &generator), qrToken: Self.newQRToken())
+                    card.linkTokenHash = linkTokenHash
                     try await card.create(on: tx)
                     let timeZone = TimeZone(identifier: store.timezone) ?? .gmt
                     try await DailyStats.add(
                         DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
                         day: CalendarDate(now(), in: timeZone) ?? CalendarDate(year: 1970, month: 1, day: 1), on: tx)
-                    return try CardResponse(card, program: program, customer: customer)
+                    return (card, try CardResponse(card, program: program, customer: customer))
                 }
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {
                 // A card number or QR token collided (about 1 in 10¹⁴), or a parallel enrollment
@@ -82,11 +85,13 @@ struct CardService: Sendable {
         return try CardResponse(card, program: program, customer: customer)
     }
 
-    func cards(merchantID: UUID, matching text: String?, page: PageRequest) async throws -> Page<CardResponse> {
+    /// A merchant's cards, optionally those enrolled at one store or matching a search.
+    func cards(merchantID: UUID, enrolledAt storeID: UUID? = nil, matching text: String?, page: PageRequest) async throws -> Page<CardResponse> {
         let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
         let query = CardModel.query(on: database)
             .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
             .filter(\.$merchant.$id == merchantID)
+        if let storeID { query.filter(\.$enrolledStore.$id == storeID) }
         if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let digits = text.filter { $0 != " " && $0 != "-" }
             if !digits.isEmpty, digits.allSatisfy(\.isNumber) {

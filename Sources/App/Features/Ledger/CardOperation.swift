@@ -12,6 +12,8 @@ final class CardOperation {
     let tx: any Database
     let card: CardModel
     let program: ProgramModel
+    /// The platform admin's settings for the merchant.
+    let settings: MerchantLoyaltySettings
     let store: StoreContext
     let staffPin: StaffPinModel?
     let operatorContext: OperatorContext
@@ -20,18 +22,28 @@ final class CardOperation {
     let timeZone: TimeZone
 
     init(
-        tx: any Database, card: CardModel, program: ProgramModel, store: StoreContext, staffPin: StaffPinModel?,
+        tx: any Database, card: CardModel, program: ProgramModel, settings: MerchantLoyaltySettings, store: StoreContext,
+        staffPin: StaffPinModel?,
         operatorContext: OperatorContext, now: Date
     ) {
         self.tx = tx
         self.card = card
         self.program = program
+        self.settings = settings
         self.store = store
         self.staffPin = staffPin
         self.operatorContext = operatorContext
         self.now = now
         // Store time zones are validated when the store is created.
         self.timeZone = TimeZone(identifier: store.timezone) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// Refuses a redemption in another store than the card's when the merchant's settings
+    /// forbid it.
+    func checkRedemptionStore() throws {
+        guard settings.mayRedeem(enrolledAt: card.$enrolledStore.id, at: store.storeID) else {
+            throw APIError.forbidden("This card can only be redeemed in the store where it was issued.")
+        }
     }
 
     /// The store's local business day at `now`.

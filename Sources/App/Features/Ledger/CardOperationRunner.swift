@@ -56,9 +56,11 @@ struct CardOperationRunner: Sendable {
                 // Whole milliseconds: the ledger hashes them, and stored times (`last_stamp_at`) are
                 // compared at the same precision whatever rounding each database applied.
                 let now = LedgerEntry.wholeMilliseconds(self.now())
+                let settings = try await SettingsService.settings(of: store.merchantID, on: tx)
                 var staffPin: StaffPinModel?
-                if asksForPin {
-                    switch try await pins.verify(operatorContext, required: program.requireStaffPin, store: store, at: now, on: tx) {
+                if asksForPin, settings.staffPinPolicy != .disabled {
+                    let required = settings.requiresPin(programRequiresPin: program.requireStaffPin)
+                    switch try await pins.verify(operatorContext, required: required, store: store, at: now, on: tx) {
                     case .refused(let error): return .refused(error)
                     case .verified(let staff): staffPin = staff
                     }
@@ -67,7 +69,7 @@ struct CardOperationRunner: Sendable {
 
                 let value = try await operation(
                     CardOperation(
-                        tx: tx, card: card, program: program, store: store, staffPin: staffPin,
+                        tx: tx, card: card, program: program, settings: settings, store: store, staffPin: staffPin,
                         operatorContext: operatorContext, now: now))
                 if let idempotency {
                     let body = String(decoding: try APIJSON.makeEncoder().encode(value), as: UTF8.self)

@@ -33,6 +33,7 @@ struct PointsService: Sendable {
         idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<PointsRedeemResponse> {
         try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+            try op.checkRedemptionStore()
             guard let reward = try await RewardModel.query(on: op.tx)
                 .filter(\.$id == rewardID)
                 .filter(\.$program.$id == op.program.requireID())

@@ -8,13 +8,15 @@ struct CreatePinRequest: Content {
     var name: String?
     var pin: String?
     var userId: UUID?
+    /// The store the PIN works in; only on the merchant-wide endpoint.
+    var storeId: UUID?
 
-    func validated() throws -> (name: String, pin: String, userID: UUID?) {
+    func validated() throws -> (name: String, pin: String, userID: UUID?, storeID: UUID?) {
         var errors = FieldErrors()
         let name = errors.requiredText(name, "name") { FieldRules.name($0, maxLength: 100) }
         let pin = errors.requiredText(pin, "pin", PinRules.problem)
         try errors.throwIfAny()
-        return (name, pin, userId)
+        return (name, pin, userId, storeId)
     }
 }
 

@@ -3,11 +3,19 @@ import Foundation
 import LoyaltyCore
 import Vapor
 
-/// `/api/v1/store/loyalty/pins`: the current store's staff PINs, for managers and owners.
+/// Staff PINs, mounted three times: a store's (`/store/loyalty/pins`, managers and owners),
+/// a merchant's across stores (`/merchants/loyalty/pins`, owners) and, read-only, any
+/// merchant's for the platform admin. Who may call it is decided where it is mounted.
 struct StaffPinsController: RouteCollection {
+    /// Which PINs the request may see and change.
+    let scope: @Sendable (Request) async throws -> PinScope
+    /// Whether this mount may create, change, delete and unlock.
+    let isWritable: Bool
+
     func boot(routes: any RoutesBuilder) throws {
-        let pins = routes.grouped("pins").grouped(StaffRoleMiddleware([.merchantOwner, .storeManager]))
+        let pins = routes.grouped("pins")
         pins.get(use: list)
+        guard isWritable else { return }
         pins.post(use: create)
         pins.patch(":pin_id", use: update)
         pins.delete(":pin_id", use: delete)
@@ -16,31 +24,43 @@ struct StaffPinsController: RouteCollection {
 
     @Sendable
     func list(req: Request) async throws -> [PinResponse] {
-        try await req.staffPins.pins(of: req.store)
+        var scope = try await scope(req)
+        if scope.storeID == nil {
+            scope.storeID = try await MerchantLoyaltyController.storeFilter(req, merchantID: scope.merchantID)
+        }
+        return try await req.staffPins.pins(in: scope)
     }
 
     @Sendable
     func create(req: Request) async throws -> Response {
+        let scope = try await scope(req)
         let input = try req.content.decode(CreatePinRequest.self).validated()
-        return try await req.staffPins.create(name: input.name, pin: input.pin, userID: input.userID, store: req.store)
+        // A store mount creates in its store; a merchant mount names the store in the body.
+        guard let storeID = scope.storeID ?? input.storeID else {
+            throw APIError.validationFailed(["store_id": "is required: name the store the PIN works in"])
+        }
+        guard let store = try await StoreModel.query(on: req.db).filter(\.$id == storeID).filter(\.$merchant.$id == scope.merchantID).first()
+        else { throw APIError.notFound("The store") }
+        let context = StoreContext(storeID: storeID, merchantID: scope.merchantID, code: store.code, timezone: store.timezone)
+        return try await req.staffPins.create(name: input.name, pin: input.pin, userID: input.userID, store: context)
             .encodeResponse(status: .created, for: req)
     }
 
     @Sendable
     func update(req: Request) async throws -> PinResponse {
         let change = try req.content.decode(UpdatePinRequest.self).validated()
-        return try await req.staffPins.update(try Self.pinID(req), with: change, store: req.store)
+        return try await req.staffPins.update(try Self.pinID(req), with: change, in: try await scope(req))
     }
 
     @Sendable
     func delete(req: Request) async throws -> HTTPStatus {
-        try await req.staffPins.delete(try Self.pinID(req), store: req.store)
+        try await req.staffPins.delete(try Self.pinID(req), in: try await scope(req))
         return .noContent
     }
 
     @Sendable
     func unlock(req: Request) async throws -> PinResponse {
-        try await req.staffPins.unlock(try Self.pinID(req), store: req.store)
+        try await req.staffPins.unlock(try Self.pinID(req), in: try await scope(req))
     }
 
     static func pinID(_ req: Request) throws -> UUID {

@@ -30,6 +30,7 @@ struct StampService: Sendable {
         card cardID: UUID, notes: String?, store: StoreContext, by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<StampRedeemResponse> {
         try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+            try op.checkRedemptionStore()
             var balance = op.card.balance
             let rewardsLeft: Int
             do throws(StampError) {
@@ -63,6 +64,9 @@ struct VoidService: Sendable {
         let cardID = original.$card.id
 
         return try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+            guard op.settings.allowStoreVoids else {
+                throw APIError.forbidden("Voids are turned off for this merchant; ask the platform admin.")
+            }
             // Checked under the card's lock; the unique index on voids_transaction_id backs it.
             if try await TransactionModel.query(on: op.tx).filter(\.$voidsTransactionID == transactionID).first() != nil {
                 throw VoidError.alreadyVoided.apiError

@@ -14,10 +14,10 @@ struct PeriodStats: Content, Equatable {
 }
 
 struct StatsResponse: Content {
-    /// `store` or `merchant`.
+    /// `store`, `merchant` or `platform`.
     let scope: String
     @NullEncoded var storeId: UUID?
-    let merchantId: UUID
+    @NullEncoded var merchantId: UUID?
     /// The local day "today" is counted in (`date` in JSON).
     let today: String
     let cardsTotal: Int
@@ -45,7 +45,13 @@ struct StatsService: Sendable {
     let now: @Sendable () -> Date
 
     func stats(for store: StoreContext, merchantWide: Bool) async throws -> StatsResponse {
-        let timeZone = TimeZone(identifier: store.timezone) ?? .gmt
+        try await stats(merchantID: store.merchantID, storeID: merchantWide ? nil : store.storeID, timezone: store.timezone)
+    }
+
+    /// One store's statistics, the merchant's (`storeID == nil`) or the platform's (both
+    /// `nil`); "today" is the local day in `timezone`.
+    func stats(merchantID: UUID?, storeID: UUID?, timezone: String) async throws -> StatsResponse {
+        let timeZone = TimeZone(identifier: timezone) ?? .gmt
         let now = now()
         // Safe: every instant has a Gregorian date.
         let today = CalendarDate(now, in: timeZone)!
@@ -64,10 +70,10 @@ struct StatsService: Sendable {
             .columns("day", "cards_enrolled", "stamps_given", "stamps_redeemed", "points_given", "points_redeemed")
             .from("loyalty_daily_stats")
             .where("day", .greaterThanOrEqual, days.last?.description ?? today.description)
-        if merchantWide {
-            query.where("merchant_id", .equal, store.merchantID)
-        } else {
-            query.where("store_id", .equal, store.storeID)
+        if let storeID {
+            query.where("store_id", .equal, storeID)
+        } else if let merchantID {
+            query.where("merchant_id", .equal, merchantID)
         }
         var (todayStats, weekStats, monthStats) = (PeriodStats(), PeriodStats(), PeriodStats())
         for row in try await query.all(decoding: Row.self) {
@@ -79,11 +85,12 @@ struct StatsService: Sendable {
             if row.day == today.description { todayStats.add(stats) }
         }
 
-        let cards = CardModel.query(on: database).filter(\.$merchant.$id == store.merchantID)
+        let cards = CardModel.query(on: database)
+        if let merchantID { cards.filter(\.$merchant.$id == merchantID) }
         let cardsTotal = try await cards.copy().count()
         let active = try await cards.copy().filter(\.$lastActivityAt >= now.addingTimeInterval(-30 * 86_400)).count()
         return StatsResponse(
-            scope: merchantWide ? "merchant" : "store", storeId: merchantWide ? nil : store.storeID, merchantId: store.merchantID,
+            scope: storeID != nil ? "store" : merchantID != nil ? "merchant" : "platform", storeId: storeID, merchantId: merchantID,
             today: today.description, cardsTotal: cardsTotal, activeCards30Days: active, todayStats: todayStats,
             last7Days: weekStats, last30Days: monthStats)
     }

@@ -53,9 +53,8 @@ struct TenancyService: Sendable {
     func createUser(_ user: NewUser, merchantID: UUID) async throws -> UserModel {
         if let storeID = user.storeID {
             let store = try await StoreModel.find(storeID, on: database)
-            guard store?.$merchant.id == merchantID else {
-                throw APIError.validationFailed(["store_id": "is not a store of this merchant"])
-            }
+            // Another merchant's store is answered like a missing one.
+            guard store?.$merchant.id == merchantID else { throw APIError.notFound("The store") }
         }
         let hash = try await passwords.hash(user.password)
         let model = UserModel(

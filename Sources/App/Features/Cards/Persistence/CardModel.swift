@@ -36,6 +36,8 @@ final class CardModel: Model, @unchecked Sendable {
     @Field(key: "entry_count") var entryCount: Int
     @Field(key: "last_entry_hash") var lastEntryHash: String
     @Field(key: "is_active") var isActive: Bool
+    /// SHA-256 of the private link token of a card enrolled without an account.
+    @OptionalField(key: "link_token_hash") var linkTokenHash: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

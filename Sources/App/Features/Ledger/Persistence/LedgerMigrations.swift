@@ -108,13 +108,16 @@ enum LedgerMigrations {
                 .field("notes", .string)
                 .field("business_day", .string)
                 .field("created_at", .datetime, .required)
+                // The same instant in whole milliseconds: what the hash covers, and an exact key
+                // for paging through the ledger in time order.
+                .field("recorded_at_ms", .int64, .required)
                 .field("previous_hash", .string, .required)
                 .field("entry_hash", .string, .required)
                 .unique(on: "card_id", "sequence")
                 .unique(on: "voids_transaction_id")
                 .create()
-            try await database.sql.create(index: "loyalty_transactions_merchant_created_idx").on(TransactionModel.schema)
-                .column("merchant_id").column("created_at").run()
+            try await database.sql.create(index: "loyalty_transactions_merchant_time_idx").on(TransactionModel.schema)
+                .column("merchant_id").column("recorded_at_ms").column("id").run()
             try await forbidChanges(to: TransactionModel.schema, on: database)
         }
 

@@ -31,6 +31,8 @@ final class TransactionModel: Model, @unchecked Sendable {
     /// The local business day a stamp counted toward (`YYYY-MM-DD`), for stamp rows.
     @OptionalField(key: "business_day") var businessDay: String?
     @Field(key: "created_at") var createdAt: Date
+    /// `createdAt` in whole milliseconds, exactly as hashed.
+    @Field(key: "recorded_at_ms") var recordedAtMilliseconds: Int64
     @Field(key: "previous_hash") var previousHash: String
     @Field(key: "entry_hash") var entryHash: String
 
@@ -58,6 +60,7 @@ final class TransactionModel: Model, @unchecked Sendable {
         notes = entry.notes
         self.businessDay = businessDay
         createdAt = Date(timeIntervalSince1970: TimeInterval(entry.createdAtMilliseconds) / 1_000)
+        recordedAtMilliseconds = entry.createdAtMilliseconds
         self.previousHash = previousHash
         self.entryHash = entryHash
     }
@@ -71,7 +74,7 @@ final class TransactionModel: Model, @unchecked Sendable {
                 purchaseAmountCents: purchaseAmountCents, orderReference: orderReference, rewardID: rewardID,
                 voidsTransactionID: voidsTransactionID, storeID: storeID, staffPinID: staffPinID, userID: userID,
                 ipAddress: ipAddress, userAgent: userAgent, notes: notes,
-                createdAtMilliseconds: LedgerEntry.milliseconds(createdAt))
+                createdAtMilliseconds: recordedAtMilliseconds)
         }
     }
 }

@@ -1,0 +1,155 @@
+import Fluent
+import FluentSQL
+import Foundation
+import LoyaltyCore
+import SQLKit
+import Vapor
+
+/// A ledger row as the API shows it.
+struct TransactionResponse: Content {
+    let id: UUID
+    let cardId: UUID
+    @NullEncoded var storeId: UUID?
+    let type: TransactionType
+    let stampsDelta: Int
+    let pointsDelta: Int
+    let stampsBalanceAfter: Int
+    let pointsBalanceAfter: Int
+    @NullEncoded var purchaseAmountCents: Int?
+    @NullEncoded var orderReference: String?
+    @NullEncoded var rewardId: UUID?
+    @NullEncoded var voidsTransactionId: UUID?
+    @NullEncoded var staffPinId: UUID?
+    @NullEncoded var userId: UUID?
+    @NullEncoded var ipAddress: String?
+    @NullEncoded var userAgent: String?
+    @NullEncoded var notes: String?
+    let createdAt: Date
+
+    init(_ row: TransactionModel) throws {
+        id = try row.requireID()
+        cardId = row.$card.id
+        storeId = row.storeID
+        type = row.type
+        stampsDelta = row.stampsDelta
+        pointsDelta = row.pointsDelta
+        stampsBalanceAfter = row.stampsBalanceAfter
+        pointsBalanceAfter = row.pointsBalanceAfter
+        purchaseAmountCents = row.purchaseAmountCents
+        orderReference = row.orderReference
+        rewardId = row.rewardID
+        voidsTransactionId = row.voidsTransactionID
+        staffPinId = row.staffPinID
+        userId = row.userID
+        ipAddress = row.ipAddress
+        userAgent = row.userAgent
+        notes = row.notes
+        createdAt = row.createdAt
+    }
+}
+
+/// `?store_id=&card_id=&type=&from=&to=` of a transaction list or export.
+struct TransactionFilter: Sendable {
+    var storeID: UUID?
+    var cardID: UUID?
+    var type: TransactionType?
+    var from: Date?
+    var to: Date?
+
+    init(storeID: UUID? = nil, cardID: UUID? = nil, type: TransactionType? = nil, from: Date? = nil, to: Date? = nil) {
+        self.storeID = storeID
+        self.cardID = cardID
+        self.type = type
+        self.from = from
+        self.to = to
+    }
+
+    init(from request: Request) throws {
+        struct Query: Decodable {
+            var storeId: String?
+            var type: String?
+            var from: String?
+            var to: String?
+
+            enum CodingKeys: String, CodingKey {
+                case storeId = "store_id"
+                case type, from, to
+            }
+        }
+        let query = try request.query.decode(Query.self)
+        var errors = FieldErrors()
+        self.init()
+        if let text = query.storeId {
+            storeID = UUID(uuidString: text)
+            if storeID == nil { errors.record("store_id", "must be a store id (UUID)") }
+        }
+        if let text = query.type {
+            type = TransactionType(rawValue: text)
+            if type == nil { errors.record("type", "must be one of " + TransactionType.allCases.map(\.rawValue).joined(separator: ", ")) }
+        }
+        for (field, text) in [("from", query.from), ("to", query.to)] {
+            guard let text else { continue }
+            // RFC 3339, with or without fractional seconds.
+            guard let date = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            else {
+                errors.record(field, "must be an RFC 3339 time such as 2026-11-01T00:00:00Z")
+                continue
+            }
+            if field == "from" { from = date } else { to = date }
+        }
+        if let from, let to, from > to { errors.record("to", "must not be before from") }
+        try errors.throwIfAny()
+    }
+
+    /// Applies the filter to a query of one merchant's rows.
+    func apply(to query: QueryBuilder<TransactionModel>) -> QueryBuilder<TransactionModel> {
+        if let storeID { query.filter(\.$storeID == storeID) }
+        if let cardID { query.filter(\.$card.$id == cardID) }
+        if let type { query.filter(\.$type == type) }
+        if let from { query.filter(\.$recordedAtMilliseconds >= LedgerEntry.milliseconds(from)) }
+        if let to { query.filter(\.$recordedAtMilliseconds < LedgerEntry.milliseconds(to)) }
+        return query
+    }
+}
+
+/// Reading one merchant's ledger: lists and exports.
+struct TransactionQueries: Sendable {
+    let database: any Database
+
+    func transactions(merchantID: UUID, filter: TransactionFilter, page: PageRequest) async throws -> Page<TransactionResponse> {
+        try await filter.apply(to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID))
+            .sort(\.$recordedAtMilliseconds, .descending).sort(\.$id, .descending)
+            .page(page, map: TransactionResponse.init)
+    }
+
+    /// Rows in time order, `batchSize` at a time (keyset pagination), for streaming exports.
+    func forEachBatch(
+        merchantID: UUID,
+        filter: TransactionFilter,
+        batchSize: Int = 1_000,
+        _ body: ([TransactionModel]) async throws -> Void
+    ) async throws {
+        var after: (Int64, UUID)?
+        while true {
+            let query = filter.apply(to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID))
+            if let (time, id) = after {
+                query.group(.or) { or in
+                    or.filter(\.$recordedAtMilliseconds > time)
+                    or.group(.and) { same in
+                        same.filter(\.$recordedAtMilliseconds == time)
+                        same.filter(\.$id > id)
+                    }
+                }
+            }
+            let rows = try await query.sort(\.$recordedAtMilliseconds).sort(\.$id).limit(batchSize).all()
+            if rows.isEmpty { return }
+            try await body(rows)
+            guard rows.count == batchSize, let last = rows.last, let id = last.id else { return }
+            after = (last.recordedAtMilliseconds, id)
+        }
+    }
+}
+
+extension Request {
+    var transactions: TransactionQueries { TransactionQueries(database: db) }
+}

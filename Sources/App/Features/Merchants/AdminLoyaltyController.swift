@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// A program in the platform admin's list.
+struct ProgramSummaryResponse: Content {
+    let id: UUID
+    let merchantId: UUID
+    let merchantName: String
+    let loyaltyType: LoyaltyType
+    let isActive: Bool
+    let cardsTotal: Int
+    let createdAt: Date?
+}
+
+/// Which wallet integrations are configured on this platform.
+struct WalletStatusResponse: Content {
+    struct Google: Content {
+        let configured: Bool
+        @NullEncoded var issuerId: String?
+        let serviceAccountFileReadable: Bool
+    }
+
+    struct Apple: Content {
+        let configured: Bool
+        @NullEncoded var passTypeId: String?
+        @NullEncoded var teamId: String?
+        let wwdrCertificateReadable: Bool
+        let signerCertificateReadable: Bool
+        let signerKeyReadable: Bool
+    }
+
+    let google: Google
+    let apple: Apple
+
+    init(_ wallet: AppConfig.WalletSettings) {
+        let readable = { (path: String?) in path.map { FileManager.default.isReadableFile(atPath: $0) } ?? false }
+        google = Google(
+            configured: wallet.googleIssuerID != nil && readable(wallet.googleServiceAccountJSONPath), issuerId: wallet.googleIssuerID,
+            serviceAccountFileReadable: readable(wallet.googleServiceAccountJSONPath))
+        let certificates = [wallet.appleWWDRCertificatePath, wallet.appleSignerCertificatePath, wallet.appleSignerKeyPath].map(readable)
+        apple = Apple(
+            configured: wallet.applePassTypeID != nil && wallet.appleTeamID != nil && certificates.allSatisfy { $0 },
+            passTypeId: wallet.applePassTypeID, teamId: wallet.appleTeamID, wwdrCertificateReadable: certificates[0],
+            signerCertificateReadable: certificates[1], signerKeyReadable: certificates[2])
+    }
+}
+
+/// The platform admin's loyalty view: `/api/v1/admin/loyalty` (every program, platform
+/// statistics, wallet health) and, per merchant, the merchant's data plus its settings.
+struct AdminLoyaltyController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("programs", use: programs)
+        routes.get("programs", ":program_id", use: program)
+        routes.get("programs", ":program_id", "stats", use: programStats)
+        routes.get("stats", use: platformStats)
+        routes.get("wallet-status", use: walletStatus)
+
+        let merchant = routes.grouped("merchants", ":merchant_id")
+        let merchantID = AdminMerchantsController.merchantParameter
+        try merchant.register(collection: MerchantLoyaltyController(merchantID: merchantID))
+        try merchant.register(collection: StaffPinsController(scope: { PinScope(merchantID: try await merchantID($0)) }, isWritable: false))
+        merchant.patch("settings", use: updateSettings)
+    }
+
+    @Sendable
+    func programs(req: Request) async throws -> Page<ProgramSummaryResponse> {
+        let page = try PageRequest(from: req)
+        let query = ProgramModel.query(on: req.db)
+            .join(MerchantModel.self, on: \ProgramModel.$merchant.$id == \MerchantModel.$id)
+            .sort(MerchantModel.self, \.$name).sort(\.$id)
+        let total = try await query.copy().count()
+        let rows = try await query.copy().offset((page.page - 1) * page.perPage).limit(page.perPage).all()
+        var items: [ProgramSummaryResponse] = []
+        for program in rows {
+            let merchant = try program.joined(MerchantModel.self)
+            let cards = try await CardModel.query(on: req.db).filter(\.$merchant.$id == program.$merchant.id).count()
+            items.append(
+                ProgramSummaryResponse(
+                    id: try program.requireID(), merchantId: program.$merchant.id, merchantName: merchant.name,
+                    loyaltyType: program.loyaltyType, isActive: program.isActive, cardsTotal: cards, createdAt: program.createdAt))
+        }
+        return Page(items: items, total: total, page: page.page, perPage: page.perPage)
+    }
+
+    @Sendable
+    func program(req: Request) async throws -> ProgramResponse {
+        try await req.programs.response(for: try await Self.program(req))
+    }
+
+    @Sendable
+    func programStats(req: Request) async throws -> StatsResponse {
+        let program = try await Self.program(req)
+        let store = try await StoreModel.query(on: req.db).filter(\.$merchant.$id == program.$merchant.id).sort(\.$createdAt).first()
+        return try await req.stats.stats(
+            merchantID: program.$merchant.id, storeID: nil, timezone: store?.timezone ?? CreateStoreRequest.defaultTimezone)
+    }
+
+    @Sendable
+    func platformStats(req: Request) async throws -> StatsResponse {
+        try await req.stats.stats(merchantID: nil, storeID: nil, timezone: CreateStoreRequest.defaultTimezone)
+    }
+
+    @Sendable
+    func walletStatus(req: Request) async throws -> WalletStatusResponse {
+        WalletStatusResponse(req.application.config.wallet)
+    }
+
+    @Sendable
+    func updateSettings(req: Request) async throws -> SettingsResponse {
+        let merchantID = try await AdminMerchantsController.merchantParameter(req)
+        return try await req.settings.update(try req.content.decode(SettingsRequest.self), merchantID: merchantID)
+    }
+
+    static func program(_ req: Request) async throws -> ProgramModel {
+        guard let id = req.parameters.get("program_id", as: UUID.self), let program = try await ProgramModel.find(id, on: req.db) else {
+            throw APIError.notFound("The loyalty program")
+        }
+        return program
+    }
+}

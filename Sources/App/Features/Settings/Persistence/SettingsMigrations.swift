@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+import LoyaltyCore
+import SQLKit
+import Vapor
+
+/// Schema of the platform admin's per-merchant loyalty settings.
+enum SettingsMigrations {
+    struct CreateMerchantLoyaltySettings: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(MerchantSettingsModel.schema)
+                .field("merchant_id", .uuid, .identifier(auto: false), .references(MerchantModel.schema, .id, onDelete: .cascade))
+                .field("staff_pin_policy", .string, .required)
+                .field("allow_self_enrollment", .bool, .required)
+                .field("allow_store_voids", .bool, .required)
+                .field("allow_cross_store_redemption", .bool, .required)
+                .field("updated_at", .datetime)
+                .create()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(MerchantSettingsModel.schema).delete()
+        }
+    }
+}
+
+/// A merchant's loyalty settings; a merchant without a row has the defaults.
+final class MerchantSettingsModel: Model, @unchecked Sendable {
+    static let schema = "merchant_loyalty_settings"
+
+    @ID(custom: "merchant_id", generatedBy: .user) var id: UUID?
+    @Field(key: "staff_pin_policy") var staffPinPolicy: StaffPinPolicy
+    @Field(key: "allow_self_enrollment") var allowSelfEnrollment: Bool
+    @Field(key: "allow_store_voids") var allowStoreVoids: Bool
+    @Field(key: "allow_cross_store_redemption") var allowCrossStoreRedemption: Bool
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var settings: MerchantLoyaltySettings {
+        get {
+            var settings = MerchantLoyaltySettings()
+            settings.staffPinPolicy = staffPinPolicy
+            settings.allowSelfEnrollment = allowSelfEnrollment
+            settings.allowStoreVoids = allowStoreVoids
+            settings.allowCrossStoreRedemption = allowCrossStoreRedemption
+            return settings
+        }
+        set {
+            staffPinPolicy = newValue.staffPinPolicy
+            allowSelfEnrollment = newValue.allowSelfEnrollment
+            allowStoreVoids = newValue.allowStoreVoids
+            allowCrossStoreRedemption = newValue.allowCrossStoreRedemption
+        }
+    }
+}
