@@ -40,8 +40,8 @@ struct AuthController: RouteCollection {
     }
 
     @Sendable
-    func me(req: Request) async throws -> MeResponse {
+    func me(req: Request) async throws -> UserResponse {
         guard let user = try await UserModel.find(req.staff.userID, on: req.db) else { throw APIError.unauthenticated }
-        return try MeResponse(user)
+        return try UserResponse(user)
     }
 }

@@ -18,36 +18,17 @@ struct LoginRequest: Content {
     }
 }
 
-/// A staff account as `/auth/me` and login show it.
-struct MeResponse: Content {
-    let id: UUID
-    let email: String
-    @NullEncoded var name: String?
-    let role: Role
-    @NullEncoded var merchantId: UUID?
-    @NullEncoded var storeId: UUID?
-
-    init(_ user: UserModel) throws {
-        id = try user.requireID()
-        email = user.email
-        name = user.name
-        role = user.role
-        merchantId = user.$merchant.id
-        storeId = user.$store.id
-    }
-}
-
 /// The answer to a successful staff login.
 struct StaffTokenResponse: Content {
     let accessToken: String
     let tokenType: String
     let expiresAt: Date
-    let user: MeResponse
+    let user: UserResponse
 
     init(_ token: TokenService.IssuedToken, user: UserModel) throws {
         accessToken = token.value
         tokenType = "bearer"
         expiresAt = token.expiresAt
-        self.user = try MeResponse(user)
+        self.user = try UserResponse(user)
     }
 }

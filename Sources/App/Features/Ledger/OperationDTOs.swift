@@ -117,6 +117,18 @@ struct VoidRequest: Content {
     }
 }
 
+extension VoidRequest {
+    /// `POST /stamp/void` and `POST /points/void`: the same handler for either family.
+    static func handle(_ req: Request, family: TransactionType) async throws -> Response {
+        let input = try req.content.decode(VoidRequest.self)
+        let (transactionID, reason) = try input.validated()
+        let result = try await req.voids.void(
+            transactionID, family: family, reason: reason, store: req.store, by: input.operatorContext(for: req),
+            idempotency: try req.idempotency(operation: family.rawValue, content: input))
+        return try await result.encodeResponse(for: req)
+    }
+}
+
 /// `POST /cards/{card_id}/points/adjust` (owners).
 struct AdjustPointsRequest: Content {
     var pointsDelta: Int?

@@ -36,11 +36,6 @@ struct StampsController: RouteCollection {
 
     @Sendable
     func void(req: Request) async throws -> Response {
-        let input = try req.content.decode(VoidRequest.self)
-        let (transactionID, reason) = try input.validated()
-        let result = try await req.voids.void(
-            transactionID, family: .stampVoided, reason: reason, store: req.store, by: input.operatorContext(for: req),
-            idempotency: try req.idempotency(operation: "stamp.void", content: input))
-        return try await result.encodeResponse(for: req)
+        try await VoidRequest.handle(req, family: .stampVoided)
     }
 }
