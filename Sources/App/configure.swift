@@ -37,6 +37,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(VerifyLedgerCommand(), as: "verify-ledger")
 
     try routes(app)
+    app.routeMethodIndex = RouteMethodIndex(app.routes)
 }
 
 /// Runs pending migrations when the command is `serve` (or none, which means serve), so a new

@@ -34,6 +34,12 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return error
         case let error as DecodingError:
             return decodingFailure(error)
+        case is RouteNotFound:
+            let allowed = request.application.routeMethodIndex?.methods(for: request.url.path) ?? []
+            guard !allowed.isEmpty else { return fromStatus(.notFound, headers: [:]) }
+            return APIError(
+                .methodNotAllowed, code: "method_not_allowed", message: "This address answers only " + allowed.joined(separator: ", ") + ".",
+                details: ["allowed_methods": .array(allowed.map { .string($0) })], headers: ["Allow": allowed.joined(separator: ", ")])
         case let error as any AbortError:
             return fromStatus(error.status, headers: error.headers)
         default:

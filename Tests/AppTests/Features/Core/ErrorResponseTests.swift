@@ -32,6 +32,17 @@ import VaporTesting
         }
     }
 
+    @Test func anotherMethodOnAKnownPathIsNotAllowed() async throws {
+        try await withTestApp { app, _ in
+            let response = try await app.send(.PUT, "/api/v1/store/loyalty/program")
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers.first(name: "Allow") == "DELETE, GET, PATCH, POST")
+            try expectErrorShape(response, code: "method_not_allowed")
+            let parameterized = try await app.send(.DELETE, "/api/v1/store/loyalty/cards/\(UUID())")
+            #expect(parameterized.headers.first(name: "Allow") == "GET")
+        }
+    }
+
     @Test func malformedJSONIsABadRequest() async throws {
         try await withTestApp { app, _ in
             let response = try await app.send(.POST, "/api/v1/auth/login", body: "{\"email\": ")
