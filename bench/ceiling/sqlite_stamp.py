@@ -74,7 +74,7 @@ PROGRAM_COLUMNS = [
 SELECT_PROGRAM = (
     "SELECT "
     + ", ".join(f'"loyalty_programs"."{c}" AS "loyalty_programs_{c}"' for c in PROGRAM_COLUMNS)
-    + ' FROM "loyalty_programs" WHERE "loyalty_programs"."id" = ?1 LIMIT 1'
+    + ' FROM "loyalty_programs" WHERE "loyalty_programs"."merchant_id" = ?1 LIMIT 1'
 )
 SETTINGS_COLUMNS = [
     "merchant_id", "staff_pin_policy", "allow_self_enrollment", "allow_store_voids", "allow_cross_store_redemption", "updated_at",
@@ -108,10 +108,10 @@ UPDATE_CARD = (
     '"updated_at" = ?13 WHERE "loyalty_cards"."id" = ?14'
 )
 UPSERT_DAILY_STATS = """INSERT INTO loyalty_daily_stats
-    (merchant_id, store_id, day, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
-VALUES (?1, ?2, ?3, ?4,
-    ?5, ?6, ?7, ?8)
-ON CONFLICT (store_id, day) DO UPDATE SET
+    (merchant_id, store_id, day, shard, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
+VALUES (?1, ?2, ?3, ?4, ?5,
+    ?6, ?7, ?8, ?9)
+ON CONFLICT (store_id, day, shard) DO UPDATE SET
     cards_enrolled = loyalty_daily_stats.cards_enrolled + excluded.cards_enrolled,
     stamps_given = loyalty_daily_stats.stamps_given + excluded.stamps_given,
     stamps_redeemed = loyalty_daily_stats.stamps_redeemed + excluded.stamps_redeemed,
@@ -121,8 +121,8 @@ ON CONFLICT (store_id, day) DO UPDATE SET
 
 # In the order the server runs them, for --print-sql (compared with trace-sqlite.sql).
 STATEMENTS = [
-    SELECT_TOKEN, SELECT_USER, SELECT_STORE, SELECT_CARD_BY_NUMBER, "BEGIN IMMEDIATE", LOCK_CARD, SELECT_PROGRAM,
-    SELECT_SETTINGS, SELECT_PIN_GUARD, SELECT_PIN, INSERT_LEDGER, UPDATE_CARD, UPSERT_DAILY_STATS, "COMMIT",
+    SELECT_TOKEN, SELECT_USER, SELECT_STORE, SELECT_CARD_BY_NUMBER, SELECT_PROGRAM, SELECT_SETTINGS, "BEGIN IMMEDIATE",
+    LOCK_CARD, SELECT_PIN_GUARD, SELECT_PIN, INSERT_LEDGER, UPDATE_CARD, UPSERT_DAILY_STATS, "COMMIT",
 ]
 
 
@@ -136,14 +136,14 @@ def one_stamp(db, token_hash, store_id, pin_hash, card_number):
     merchant_id, time_zone = store[1], store[4]
     card = db.execute(SELECT_CARD_BY_NUMBER, (merchant_id, card_number)).fetchone()
     card_id = card[0]
+    db.execute(SELECT_PROGRAM, (merchant_id,)).fetchone()
+    db.execute(SELECT_SETTINGS, (merchant_id,)).fetchone()
 
     db.execute("BEGIN IMMEDIATE")
     try:
         cursor = db.execute(LOCK_CARD, (card_id, merchant_id))
         names = [d[0] for d in cursor.description]
         locked = dict(zip(names, cursor.fetchone()))
-        db.execute(SELECT_PROGRAM, (locked["program_id"],)).fetchone()
-        db.execute(SELECT_SETTINGS, (merchant_id,)).fetchone()
         db.execute(SELECT_PIN_GUARD, (store_id,)).fetchone()
         pin = db.execute(SELECT_PIN, (merchant_id, pin_hash, True)).fetchone()
         if pin is None:
@@ -168,7 +168,7 @@ def one_stamp(db, token_hash, store_id, pin_hash, card_number):
             stamp_count, locked["points_balance"], locked["total_stamps_earned"] + 1, locked["total_stamps_redeemed"],
             locked["total_points_earned"], locked["total_points_redeemed"], now, stamps_today, today, now, sequence,
             entry_hash, now, card_id))
-        db.execute(UPSERT_DAILY_STATS, (merchant_id, store_id, today, 0, 1, 0, 0, 0))
+        db.execute(UPSERT_DAILY_STATS, (merchant_id, store_id, today, hash(card_id) % 8, 0, 1, 0, 0, 0))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

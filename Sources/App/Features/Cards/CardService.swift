@@ -41,7 +41,8 @@ struct CardService: Sendable {
                     let timeZone = TimeZone(identifier: store.timezone) ?? .gmt
                     try await DailyStats.add(
                         DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
-                        day: CalendarDate(now(), in: timeZone) ?? CalendarDate(year: 1970, month: 1, day: 1), on: tx)
+                        day: CalendarDate(now(), in: timeZone) ?? CalendarDate(year: 1970, month: 1, day: 1), cardID: try card.requireID(),
+                        on: tx)
                     return (card, try CardResponse(card, program: program, customer: customer))
                 }
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {

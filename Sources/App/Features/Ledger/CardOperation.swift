@@ -87,7 +87,8 @@ final class CardOperation {
         card.lastEntryHash = entryHash
         card.lastActivityAt = now
         try await card.save(on: tx)
-        try await DailyStats.add(row.stats, merchantID: store.merchantID, storeID: store.storeID, day: businessDay, on: tx)
+        try await DailyStats.add(
+            row.stats, merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)
         return transaction
     }
 }

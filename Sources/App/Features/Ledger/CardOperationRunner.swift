@@ -41,6 +41,11 @@ struct CardOperationRunner: Sendable {
         asksForPin: Bool = true,
         _ operation: @escaping @Sendable (CardOperation) async throws -> Value
     ) async throws -> OperationResult<Value> {
+        // The program and the merchant's settings are configuration, read before the write lock
+        // so the locked section runs only what must be serialized; the rules they parametrize
+        // are still decided under the lock.
+        let merchantProgram = try await ProgramModel.query(on: database).filter(\.$merchant.$id == store.merchantID).first()
+        let merchantSettings = try await SettingsService.settings(of: store.merchantID, on: database)
         do {
             let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
                 guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
@@ -50,13 +55,15 @@ struct CardOperationRunner: Sendable {
                     return .replayed(stored)
                 }
                 guard card.isActive else { throw APIError.conflict("card_inactive", "This card is deactivated.") }
-                guard let program = try await ProgramModel.find(card.$program.id, on: tx), program.isActive else {
+                let program =
+                    merchantProgram?.id == card.$program.id ? merchantProgram : try await ProgramModel.find(card.$program.id, on: tx)
+                guard let program, program.isActive else {
                     throw APIError.conflict("program_inactive", "The loyalty program is not active.")
                 }
                 // Whole milliseconds: the ledger hashes them, and stored times (`last_stamp_at`) are
                 // compared at the same precision whatever rounding each database applied.
                 let now = LedgerEntry.wholeMilliseconds(self.now())
-                let settings = try await SettingsService.settings(of: store.merchantID, on: tx)
+                let settings = merchantSettings
                 var staffPin: StaffPinModel?
                 if asksForPin, settings.staffPinPolicy != .disabled {
                     let required = settings.requiresPin(programRequiresPin: program.requireStaffPin)

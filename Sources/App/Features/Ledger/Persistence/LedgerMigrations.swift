@@ -207,20 +207,21 @@ enum LedgerMigrations {
         }
     }
 
-    /// Per store and local day, what happened: statistics read a month of these rows instead
-    /// of the ledger. Bumped in the same transaction as the ledger row.
+    /// Per store, local day and shard, what happened: statistics read a month of these rows
+    /// instead of the ledger. Bumped in the same transaction as the ledger row.
     struct CreateDailyStats: AsyncMigration {
         func prepare(on database: any Database) async throws {
             try await database.schema("loyalty_daily_stats")
                 .field("merchant_id", .uuid, .required, .references(MerchantModel.schema, .id, onDelete: .cascade))
                 .field("store_id", .uuid, .required, .references(StoreModel.schema, .id, onDelete: .cascade))
                 .field("day", .string, .required)
+                .field("shard", .int, .required)
                 .field("cards_enrolled", .int, .required)
                 .field("stamps_given", .int, .required)
                 .field("stamps_redeemed", .int, .required)
                 .field("points_given", .int64, .required)
                 .field("points_redeemed", .int64, .required)
-                .compositeIdentifier(over: "store_id", "day")
+                .compositeIdentifier(over: "store_id", "day", "shard")
                 .create()
             try await database.sql.create(index: "loyalty_daily_stats_merchant_day_idx").on("loyalty_daily_stats")
                 .column("merchant_id").column("day").run()

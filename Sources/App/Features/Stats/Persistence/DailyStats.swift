@@ -13,17 +13,30 @@ struct DailyStatsDelta: Sendable, Equatable {
     var pointsRedeemed = 0
 }
 
-/// Keeps `loyalty_daily_stats`: one row per store and local day, bumped by an upsert in the
+/// Keeps `loyalty_daily_stats`: a few rows per store and local day, bumped by an upsert in the
 /// operation's own transaction, so statistics never scan the ledger.
+///
+/// Each store's day is spread over `shards` rows, chosen by card: one row per store and day
+/// would be locked by every operation of the store until its commit, serializing all the
+/// counters of a store on PostgreSQL. Readers sum the rows.
 enum DailyStats {
-    static func add(_ delta: DailyStatsDelta, merchantID: UUID, storeID: UUID, day: CalendarDate, on tx: any Database) async throws {
+    static let shards = 8
+
+    /// The row of a store's day that operations on `cardID` bump.
+    static func shard(for cardID: UUID) -> Int {
+        Int(cardID.uuid.15) % shards
+    }
+
+    static func add(
+        _ delta: DailyStatsDelta, merchantID: UUID, storeID: UUID, day: CalendarDate, cardID: UUID, on tx: any Database
+    ) async throws {
         try await tx.sql.raw(
             """
             INSERT INTO loyalty_daily_stats
-                (merchant_id, store_id, day, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
-            VALUES (\(bind: merchantID), \(bind: storeID), \(bind: day.description), \(bind: delta.cardsEnrolled),
+                (merchant_id, store_id, day, shard, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
+            VALUES (\(bind: merchantID), \(bind: storeID), \(bind: day.description), \(bind: shard(for: cardID)), \(bind: delta.cardsEnrolled),
                 \(bind: delta.stampsGiven), \(bind: delta.stampsRedeemed), \(bind: delta.pointsGiven), \(bind: delta.pointsRedeemed))
-            ON CONFLICT (store_id, day) DO UPDATE SET
+            ON CONFLICT (store_id, day, shard) DO UPDATE SET
                 cards_enrolled = loyalty_daily_stats.cards_enrolled + excluded.cards_enrolled,
                 stamps_given = loyalty_daily_stats.stamps_given + excluded.stamps_given,
                 stamps_redeemed = loyalty_daily_stats.stamps_redeemed + excluded.stamps_redeemed,
