@@ -34,9 +34,10 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return error
         case let error as DecodingError:
             return decodingFailure(error)
-        case is RouteNotFound:
+        case is RouteNotFound, is UnmatchedRoute:
             let allowed = request.application.routeMethodIndex?.methods(for: request.url.path) ?? []
-            guard !allowed.isEmpty else { return fromStatus(.notFound, headers: [:]) }
+            // No route has this path, or one with this very method does (its parameter named nothing): 404.
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { return fromStatus(.notFound, headers: [:]) }
             return APIError(
                 .methodNotAllowed, code: "method_not_allowed", message: "This address answers only " + allowed.joined(separator: ", ") + ".",
                 details: ["allowed_methods": .array(allowed.map { .string($0) })], headers: ["Allow": allowed.joined(separator: ", ")])

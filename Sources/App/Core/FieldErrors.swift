@@ -25,11 +25,17 @@ struct FieldErrors {
         return value
     }
 
-    /// Returns the trimmed text or `nil` when absent or blank, recording `rule`'s message.
+    /// Returns the trimmed text, or `nil` when absent (or `null`), recording `rule`'s message.
+    /// A blank string is an error: leave the field out (or send `null`) to say "none".
     mutating func optionalText(_ value: String?, _ field: String, _ rule: (String) -> String? = { _ in nil }) -> String? {
-        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
-        record(field, rule(value))
-        return value
+        guard let value else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            record(field, "must not be blank; leave it out or send null instead")
+            return nil
+        }
+        record(field, rule(trimmed))
+        return trimmed
     }
 
     /// Records `problem` for `field` when there is one (the first problem of a field wins).

@@ -7,6 +7,8 @@ import Vapor
 struct PageRequest: Sendable {
     static let defaultPerPage = 50
     static let maximumPerPage = 200
+    /// Far beyond any list, and small enough that `(page - 1) * per_page` cannot overflow.
+    static let maximumPage = 1_000_000
 
     let page: Int
     let perPage: Int
@@ -30,7 +32,7 @@ struct PageRequest: Sendable {
         var errors = FieldErrors()
         let page = query.page ?? 1
         let perPage = query.perPage ?? Self.defaultPerPage
-        if page < 1 { errors.record("page", "must be 1 or more") }
+        if !(1...Self.maximumPage).contains(page) { errors.record("page", "must be from 1 to \(Self.maximumPage)") }
         if !(1...Self.maximumPerPage).contains(perPage) {
             errors.record("per_page", "must be from 1 to \(Self.maximumPerPage)")
         }

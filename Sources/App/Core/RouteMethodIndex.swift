@@ -13,9 +13,17 @@ struct RouteMethodIndex: Sendable {
     }
 
     /// The methods registered for `path`, sorted; empty when no route has this path.
+    ///
+    /// Like the router, a literal segment wins over a parameter: `/cards/enroll` answers POST
+    /// only, although `GET /cards/:card_id` would also fit it.
     func methods(for path: String) -> [String] {
         let segments = path.split(separator: "/").map(String.init)
-        return Set(routes.filter { Self.matches($0.path, segments) }.map(\.method)).sorted()
+        let matching = routes.filter { Self.matches($0.path, segments) }
+        let literals = { (route: (path: [PathComponent], method: String)) in
+            route.path.filter { if case .constant = $0 { true } else { false } }.count
+        }
+        guard let mostSpecific = matching.map(literals).max() else { return [] }
+        return Set(matching.filter { literals($0) == mostSpecific }.map(\.method)).sorted()
     }
 
     private static func matches(_ pattern: [PathComponent], _ segments: [String]) -> Bool {
@@ -38,3 +46,18 @@ extension Application {
         set { storage[RouteMethodIndexKey.self] = newValue }
     }
 }
+
+extension Parameters {
+    /// The UUID in path parameter `name`. A segment that is no UUID means the request matched
+    /// this route by accident (`GET /cards/enroll` fits `GET /cards/:card_id`): it is answered
+    /// as an unmatched route, so the error middleware can say 405 with the methods the path
+    /// really has, or 404.
+    func uuid(_ name: String) throws -> UUID {
+        guard let id = get(name, as: UUID.self) else { throw UnmatchedRoute() }
+        return id
+    }
+}
+
+/// A request that reached a handler without really matching its route; answered like
+/// Vapor's `RouteNotFound`.
+struct UnmatchedRoute: Error {}

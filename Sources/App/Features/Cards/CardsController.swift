@@ -53,7 +53,6 @@ struct CardsController: RouteCollection {
     }
 
     static func cardID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("card_id", as: UUID.self) else { throw APIError.notFound("The card") }
-        return id
+        try req.parameters.uuid("card_id")
     }
 }

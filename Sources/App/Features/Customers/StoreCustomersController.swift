@@ -28,7 +28,7 @@ struct StoreCustomersController: RouteCollection {
 
     @Sendable
     func show(req: Request) async throws -> CustomerResponse {
-        guard let id = req.parameters.get("customer_id", as: UUID.self) else { throw APIError.notFound("The customer") }
+        let id = try req.parameters.uuid("customer_id")
         return try CustomerResponse(try await req.customers.customer(id, merchantID: req.store.merchantID))
     }
 }

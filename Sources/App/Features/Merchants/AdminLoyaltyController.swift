@@ -114,7 +114,7 @@ struct AdminLoyaltyController: RouteCollection {
     }
 
     static func program(_ req: Request) async throws -> ProgramModel {
-        guard let id = req.parameters.get("program_id", as: UUID.self), let program = try await ProgramModel.find(id, on: req.db) else {
+        guard let program = try await ProgramModel.find(try req.parameters.uuid("program_id"), on: req.db) else {
             throw APIError.notFound("The loyalty program")
         }
         return program

@@ -64,7 +64,6 @@ struct StaffPinsController: RouteCollection {
     }
 
     static func pinID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("pin_id", as: UUID.self) else { throw APIError.notFound("The staff PIN") }
-        return id
+        try req.parameters.uuid("pin_id")
     }
 }

@@ -33,7 +33,7 @@ struct AdminMerchantsController: RouteCollection {
     /// The `{merchant_id}` of the path, checked to exist.
     @Sendable
     static func merchantParameter(_ req: Request) async throws -> UUID {
-        guard let id = req.parameters.get("merchant_id", as: UUID.self) else { throw APIError.notFound("The merchant") }
+        let id = try req.parameters.uuid("merchant_id")
         return try await req.tenancy.merchant(id).requireID()
     }
 }

@@ -70,6 +70,16 @@ import VaporTesting
         }
     }
 
+    @Test func aBlankOptionalFieldIsAnErrorNotAnAbsence() async throws {
+        try await withTestApp { app, _ in
+            let tenants = try await TwoTenants.make(in: app)
+            let response = try await app.send(
+                .POST, "/api/v1/store/customers", token: try await app.token(for: tenants.a.cashier1), json: ["name": "Ann", "email": "  ", "phone": .null])
+            #expect(try response.json["error"]?["details"]?["fields"]?["email"] != nil)
+            #expect(try response.json["error"]?["details"]?["fields"]?["phone"] == nil)
+        }
+    }
+
     @Test func badProfilesNameEveryField() async throws {
         try await withTestApp { app, _ in
             let tenants = try await TwoTenants.make(in: app)

@@ -182,6 +182,10 @@ import VaporTesting
             #expect(body["per_page"]?.int == 2)
             #expect(body["items"]?.array?.compactMap { $0["name"]?.string } == ["M2", "M3"])
 
+            // Found by schemathesis: (page - 1) * per_page overflowed and crashed the server.
+            let huge = try await app.send(.GET, "/api/v1/admin/merchants?page=1152921504606846977", token: admin)
+            #expect(huge.status == .unprocessableEntity)
+
             let bad = try await app.send(.GET, "/api/v1/admin/merchants?page=0&per_page=1000", token: admin)
             #expect(bad.errorCode == "validation_failed")
             #expect(try bad.json["error"]?["details"]?["fields"]?["page"] != nil)
