@@ -45,7 +45,7 @@ struct CardOperationRunner: Sendable {
         // so the locked section runs only what must be serialized; the rules they parametrize
         // are still decided under the lock.
         let merchantProgram = try await ProgramModel.query(on: database).filter(\.$merchant.$id == store.merchantID).first()
-        let merchantSettings = try await SettingsService.settings(of: store.merchantID, on: database)
+        let settings = try await SettingsService.settings(of: store.merchantID, on: database)
         do {
             let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
                 guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
@@ -63,7 +63,6 @@ struct CardOperationRunner: Sendable {
                 // Whole milliseconds: the ledger hashes them, and stored times (`last_stamp_at`) are
                 // compared at the same precision whatever rounding each database applied.
                 let now = LedgerEntry.wholeMilliseconds(self.now())
-                let settings = merchantSettings
                 var staffPin: StaffPinModel?
                 if asksForPin, settings.staffPinPolicy != .disabled {
                     let required = settings.requiresPin(programRequiresPin: program.requireStaffPin)
