@@ -48,3 +48,20 @@ def test_production_refuses_to_start_without_secret_key(loyalty):
     output = log_path.read_text(errors="replace")
     assert code != 0, f"expected non-zero exit, got 0; output:\n{output}"
     assert "LOYALTY_SECRET_KEY" in output, f"output does not name LOYALTY_SECRET_KEY:\n{output}"
+
+
+def test_json_logs_carry_the_request_id(loyalty):
+    """LOYALTY_LOG_FORMAT=json writes one JSON object per line, with the request id."""
+    import json
+
+    import requests
+
+    server = loyalty.serve({"LOYALTY_LOG_FORMAT": "json", "LOG_LEVEL": "info"})
+    resp = requests.get(server.url + "/health/live", headers={"X-Request-Id": "json-log-1"}, timeout=15)
+    assert resp.status_code == 200
+    server.terminate()
+    records = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    access = [r for r in records if r.get("request-id") == "json-log-1"]
+    assert access, server.log()[-3000:]
+    assert access[0]["status"] == "200" and access[0]["path"] == "/health/live", access[0]
+    assert {"time", "level", "message"} <= set(access[0]), access[0]

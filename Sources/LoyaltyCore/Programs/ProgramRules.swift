@@ -36,6 +36,11 @@ public struct ProgramRules: Equatable, Sendable {
 
     public var cooldown: TimeInterval { TimeInterval(cooldownMinutes * 60) }
 
+    /// Rewards a card with `stampCount` stamps can take now (none in a points program).
+    public func rewardsAvailable(stampCount: Int) -> Int {
+        loyaltyType.collectsStamps ? stampCount / max(1, stampsTarget) : 0
+    }
+
     /// What is wrong with these settings, by API field name; empty when they are valid.
     public func problems() -> [String: String] {
         var problems: [String: String] = [:]

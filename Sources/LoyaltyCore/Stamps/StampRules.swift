@@ -49,7 +49,7 @@ public enum StampRules {
         return StampOutcome(
             stampCount: card.stampCount,
             rewardEarned: card.stampCount >= rules.stampsTarget,
-            rewardsAvailable: card.stampCount / rules.stampsTarget,
+            rewardsAvailable: rules.rewardsAvailable(stampCount: card.stampCount),
             nextStampAvailableAt: now.addingTimeInterval(rules.cooldown),
             stampsToday: card.stampsToday)
     }
@@ -63,7 +63,7 @@ public enum StampRules {
         }
         card.stampCount -= rules.stampsTarget
         card.totalStampsRedeemed += rules.stampsTarget
-        return card.stampCount / rules.stampsTarget
+        return rules.rewardsAvailable(stampCount: card.stampCount)
     }
 
     /// Midnight at the start of the next local day (DST-aware).

@@ -15,15 +15,15 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     init(_ roles: Set<Role>) { self.roles = roles }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let bearer = request.headers.bearerAuthorization,
-            case .user(let userID) = try await request.tokens.subject(ofToken: bearer.token),
+        guard let tokenHash = request.bearerTokenHash,
+            case .user(let userID) = try await request.tokens.subject(ofTokenHash: tokenHash),
             let user = try await UserModel.find(userID, on: request.db),
             user.isActive
         else { throw APIError.unauthenticated }
         guard roles.contains(user.role) else { throw APIError.forbidden("Your role may not use this endpoint.") }
         request.staff = StaffIdentity(
             userID: userID, email: user.email, role: user.role, merchantID: user.$merchant.id, storeID: user.$store.id)
-        request.accessTokenHash = TokenService.hash(bearer.token)
+        request.accessTokenHash = tokenHash
         return try await next.respond(to: request)
     }
 }
@@ -31,12 +31,12 @@ struct StaffAuthMiddleware: AsyncMiddleware {
 /// Admits a request only with a live customer token; staff tokens get 401 here.
 struct CustomerAuthMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let bearer = request.headers.bearerAuthorization,
-            case .customer(let customerID) = try await request.tokens.subject(ofToken: bearer.token),
+        guard let tokenHash = request.bearerTokenHash,
+            case .customer(let customerID) = try await request.tokens.subject(ofTokenHash: tokenHash),
             let customer = try await CustomerModel.find(customerID, on: request.db)
         else { throw APIError.unauthenticated }
         request.customer = CustomerIdentity(customerID: customerID, merchantID: customer.$merchant.id)
-        request.accessTokenHash = TokenService.hash(bearer.token)
+        request.accessTokenHash = tokenHash
         return try await next.respond(to: request)
     }
 }
@@ -69,5 +69,12 @@ struct PermissionMiddleware: AsyncMiddleware {
             throw APIError.forbidden("Your role lacks " + missing.map(\.rawValue).sorted().joined(separator: ", ") + ".")
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// SHA-256 of the `Authorization: Bearer` token, computed once per request.
+    fileprivate var bearerTokenHash: String? {
+        headers.bearerAuthorization.map { TokenService.hash($0.token) }
     }
 }

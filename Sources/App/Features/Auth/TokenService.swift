@@ -22,10 +22,10 @@ struct TokenService: Sendable {
         return IssuedToken(value: value, expiresAt: expiresAt)
     }
 
-    /// The subject of a live token: known, not revoked, not expired.
-    func subject(ofToken value: String) async throws -> TokenSubject? {
+    /// The subject of a live token, named by its hash: known, not revoked, not expired.
+    func subject(ofTokenHash tokenHash: String) async throws -> TokenSubject? {
         guard let token = try await AccessTokenModel.query(on: database)
-            .filter(\.$tokenHash == Self.hash(value))
+            .filter(\.$tokenHash == tokenHash)
             .first(),
             token.revokedAt == nil,
             token.expiresAt > now()

@@ -101,8 +101,7 @@ struct CardResponse: Content {
 
     init(_ card: CardModel, program: ProgramModel, customer: CustomerModel?) throws {
         id = try card.requireID()
-        // Safe: stored card numbers were made by `CardNumber.random`.
-        cardNumber = CardNumber(card.cardNumber)?.formatted ?? card.cardNumber
+        cardNumber = card.printedNumber
         qrCodeData = card.qrToken
         customerId = card.$customer.id
         customerName = customer?.name
@@ -110,7 +109,7 @@ struct CardResponse: Content {
         programId = card.$program.id
         stampCount = card.stampCount
         stampsTarget = program.stampsTarget
-        rewardsAvailable = program.loyaltyType.collectsStamps ? card.stampCount / max(1, program.stampsTarget) : 0
+        rewardsAvailable = program.rules.rewardsAvailable(stampCount: card.stampCount)
         pointsBalance = card.pointsBalance
         totalStampsEarned = card.totalStampsEarned
         totalStampsRedeemed = card.totalStampsRedeemed

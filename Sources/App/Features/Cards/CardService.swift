@@ -11,7 +11,6 @@ struct CardService: Sendable {
     let database: any Database
     let writeGate: AsyncGate?
     let programs: ProgramService
-    let customers: CustomerService
     let now: @Sendable () -> Date
 
     /// Enrolls a customer of the merchant in its program, creating the customer if described
@@ -38,10 +37,9 @@ struct CardService: Sendable {
                         storeID: store.storeID, cardNumber: .random(using: &generator), qrToken: Self.newQRToken())
                     card.linkTokenHash = linkTokenHash
                     try await card.create(on: tx)
-                    let timeZone = TimeZone(identifier: store.timezone) ?? .gmt
                     try await DailyStats.add(
                         DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
-                        day: CalendarDate(now(), in: timeZone) ?? CalendarDate(year: 1970, month: 1, day: 1), cardID: try card.requireID(),
+                        day: store.businessDay(at: now()), cardID: try card.requireID(),
                         on: tx)
                     return (card, try CardResponse(card, program: program, customer: customer))
                 }

@@ -44,8 +44,7 @@ struct CardsController: RouteCollection {
         let input = try req.content.decode(AdjustPointsRequest.self)
         let (delta, reason) = try input.validated()
         // An authenticated owner acts here, not a cashier: no staff PIN is asked.
-        let operatorContext = OperatorContext(
-            userID: req.staff.userID, ipAddress: req.clientAddress, userAgent: req.headers.first(name: .userAgent))
+        let operatorContext = OperatorContext(request: req)
         let result = try await req.points.adjust(
             card: cardID, delta: delta, reason: reason, store: req.store, by: operatorContext,
             idempotency: try req.idempotency(operation: "points.adjust:\(cardID)", content: input))

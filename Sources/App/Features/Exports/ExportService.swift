@@ -26,7 +26,7 @@ struct ExportService: Sendable {
             try await TransactionQueries(database: database).forEachBatch(merchantID: merchantID, filter: filter) { rows in
                 let cardIDs = Set(rows.map { $0.$card.id })
                 let numbers = try await CardModel.query(on: database).filter(\.$id ~~ cardIDs).all()
-                    .reduce(into: [UUID: String]()) { $0[$1.id ?? UUID()] = Self.printable($1.cardNumber) }
+                    .reduce(into: [UUID: String]()) { $0[$1.id ?? UUID()] = $1.printedNumber }
                 let text = rows.map { row in
                     CSV.line([
                         row.id?.uuidString, row.createdAt.formatted(.iso8601), row.type.rawValue, row.$card.id.uuidString,
@@ -41,6 +41,8 @@ struct ExportService: Sendable {
         }
     }
 
+    // Card numbers go out in their printed groups: a spreadsheet keeps "4417 1234 5678 9113" as
+    // text, where 16 bare digits would become a number and lose the last digit.
     func cardsCSV(merchantID: UUID, for request: Request) -> Response {
         stream(named: "cards.csv", for: request) { write in
             try await write(CSV.line(Self.cardHeader))
@@ -55,7 +57,7 @@ struct ExportService: Sendable {
                 let text = try cards.map { card in
                     let customer = try card.joined(CustomerModel.self)
                     return CSV.line([
-                        card.id?.uuidString, Self.printable(card.cardNumber), card.$customer.id.uuidString, customer.name, customer.email,
+                        card.id?.uuidString, card.printedNumber, card.$customer.id.uuidString, customer.name, customer.email,
                         String(card.stampCount), String(card.pointsBalance), String(card.totalStampsEarned),
                         String(card.totalStampsRedeemed), String(card.totalPointsEarned), String(card.totalPointsRedeemed),
                         card.lastActivityAt?.formatted(.iso8601), card.$enrolledStore.id?.uuidString, String(card.isActive),
@@ -67,12 +69,6 @@ struct ExportService: Sendable {
                 after = last
             }
         }
-    }
-
-    /// Card numbers in their printed groups: a spreadsheet keeps "4417 1234 5678 9113" as text,
-    /// where 16 bare digits would become a number and lose the last digit.
-    static func printable(_ digits: String) -> String {
-        CardNumber(digits)?.formatted ?? digits
     }
 
     /// A chunked `text/csv` download whose body `produce` writes piece by piece.

@@ -34,8 +34,7 @@ final class CardOperation {
         self.staffPin = staffPin
         self.operatorContext = operatorContext
         self.now = now
-        // Store time zones are validated when the store is created.
-        self.timeZone = TimeZone(identifier: store.timezone) ?? TimeZone(identifier: "UTC")!
+        self.timeZone = store.timeZone
     }
 
     /// Refuses a redemption in another store than the card's when the merchant's settings
@@ -47,10 +46,7 @@ final class CardOperation {
     }
 
     /// The store's local business day at `now`.
-    var businessDay: CalendarDate {
-        // Safe: every Date has a Gregorian calendar date.
-        CalendarDate(now, in: timeZone)!
-    }
+    var businessDay: CalendarDate { store.businessDay(at: now) }
 
     /// What a ledger row adds, beyond the deltas and balances `record` computes.
     struct Row {

@@ -20,9 +20,7 @@ extension CounterOperationRequest {
 
     /// The operator of the request: PIN fields from the body, audit fields from the request.
     func operatorContext(for request: Request) -> OperatorContext {
-        OperatorContext(
-            staffPin: staffPin, staffPinID: staffPinId, userID: request.staff.userID, ipAddress: request.clientAddress,
-            userAgent: request.headers.first(name: .userAgent).map { String($0.prefix(500)) })
+        OperatorContext(request: request, staffPin: staffPin, staffPinID: staffPinId)
     }
 }
 
@@ -111,9 +109,7 @@ struct VoidRequest: Content {
     }
 
     func operatorContext(for request: Request) -> OperatorContext {
-        OperatorContext(
-            staffPin: staffPin, staffPinID: staffPinId, userID: request.staff.userID, ipAddress: request.clientAddress,
-            userAgent: request.headers.first(name: .userAgent).map { String($0.prefix(500)) })
+        OperatorContext(request: request, staffPin: staffPin, staffPinID: staffPinId)
     }
 }
 

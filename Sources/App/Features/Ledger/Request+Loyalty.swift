@@ -42,7 +42,7 @@ extension Request {
     }
 
     var cards: CardService {
-        CardService(database: db, writeGate: application.writeGate, programs: programs, customers: customers, now: application.clock)
+        CardService(database: db, writeGate: application.writeGate, programs: programs, now: application.clock)
     }
 
     var stamps: StampService { StampService(runner: cardOperations) }

@@ -46,8 +46,7 @@ struct MerchantLoyaltyController: RouteCollection {
     func cardTransactions(req: Request) async throws -> Page<TransactionResponse> {
         let merchantID = try await merchantID(req)
         let card = try await req.cards.card(.id(try CardsController.cardID(req)), merchantID: merchantID)
-        var filter = try TransactionFilter(from: req)
-        if let storeID = filter.storeID { _ = try await Self.storeFilterCheck(storeID, merchantID: merchantID, on: req.db) }
+        var filter = try await Self.transactionFilter(req, merchantID: merchantID)
         filter.cardID = try card.requireID()
         return try await req.transactions.transactions(merchantID: merchantID, filter: filter, page: try PageRequest(from: req))
     }
@@ -55,8 +54,7 @@ struct MerchantLoyaltyController: RouteCollection {
     @Sendable
     func transactions(req: Request) async throws -> Page<TransactionResponse> {
         let merchantID = try await merchantID(req)
-        let filter = try TransactionFilter(from: req)
-        if let storeID = filter.storeID { _ = try await Self.storeFilterCheck(storeID, merchantID: merchantID, on: req.db) }
+        let filter = try await Self.transactionFilter(req, merchantID: merchantID)
         return try await req.transactions.transactions(merchantID: merchantID, filter: filter, page: try PageRequest(from: req))
     }
 
@@ -84,14 +82,20 @@ struct MerchantLoyaltyController: RouteCollection {
     @Sendable
     func exportTransactions(req: Request) async throws -> Response {
         let merchantID = try await merchantID(req)
-        let filter = try TransactionFilter(from: req)
-        if let storeID = filter.storeID { _ = try await Self.storeFilterCheck(storeID, merchantID: merchantID, on: req.db) }
+        let filter = try await Self.transactionFilter(req, merchantID: merchantID)
         return req.exports.transactionsCSV(merchantID: merchantID, filter: filter, for: req)
     }
 
     @Sendable
     func exportCards(req: Request) async throws -> Response {
         req.exports.cardsCSV(merchantID: try await merchantID(req), for: req)
+    }
+
+    /// The request's transaction filter, its store checked to be the merchant's.
+    static func transactionFilter(_ req: Request, merchantID: UUID) async throws -> TransactionFilter {
+        let filter = try TransactionFilter(from: req)
+        if let storeID = filter.storeID { _ = try await storeFilterCheck(storeID, merchantID: merchantID, on: req.db) }
+        return filter
     }
 
     /// Another merchant's store in a filter is `not_found`, never an empty list that would

@@ -15,6 +15,15 @@ struct OperatorContext: Sendable {
     var userAgent: String?
 }
 
+extension OperatorContext {
+    /// The signed-in staff member of `request` with the PIN fields a counter operation sent.
+    init(request: Request, staffPin: String? = nil, staffPinID: UUID? = nil) {
+        self.init(
+            staffPin: staffPin, staffPinID: staffPinID, userID: request.staff.userID, ipAddress: request.clientAddress,
+            userAgent: request.headers.first(name: .userAgent).map { String($0.prefix(500)) })
+    }
+}
+
 /// Checks a staff PIN inside the operation's write transaction, counting failures in the
 /// database so that parallel wrong guesses get no more tries than the limit.
 ///

@@ -50,11 +50,12 @@ struct CustomerCardResponse: Content {
     let program: PublicProgramResponse
 
     init(_ card: CardModel, program: PublicProgramResponse) {
-        cardNumber = CardNumber(card.cardNumber)?.formatted ?? card.cardNumber
+        cardNumber = card.printedNumber
         qrCodeData = card.qrToken
         stampCount = card.stampCount
         stampsTarget = program.stampsTarget
-        rewardsAvailable = program.loyaltyType.collectsStamps ? card.stampCount / max(1, program.stampsTarget) : 0
+        rewardsAvailable = ProgramRules(loyaltyType: program.loyaltyType, stampsTarget: program.stampsTarget)
+            .rewardsAvailable(stampCount: card.stampCount)
         pointsBalance = card.pointsBalance
         lastActivityAt = card.lastActivityAt
         self.program = program

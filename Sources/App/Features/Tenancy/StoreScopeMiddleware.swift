@@ -1,6 +1,7 @@
 import Fluent
 import FluentKit
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// The store a store-endpoint request acts in, resolved once per request.
@@ -9,6 +10,15 @@ struct StoreContext: Sendable {
     let merchantID: UUID
     let code: String
     let timezone: String
+
+    /// The store's time zone; names are checked when the store is created, UTC otherwise.
+    var timeZone: TimeZone { TimeZone(identifier: timezone) ?? .gmt }
+
+    /// The store's local business day at `instant`.
+    func businessDay(at instant: Date) -> CalendarDate {
+        // Safe: every instant has a Gregorian calendar date.
+        CalendarDate(instant, in: timeZone)!
+    }
 }
 
 extension Request {

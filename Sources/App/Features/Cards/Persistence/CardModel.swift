@@ -56,6 +56,12 @@ final class CardModel: Model, @unchecked Sendable {
         self.isActive = true
     }
 
+    /// The card number as printed, in groups of four.
+    var printedNumber: String {
+        // Stored numbers were made by `CardNumber.random`, so they always parse.
+        CardNumber(cardNumber)?.formatted ?? cardNumber
+    }
+
     var balance: CardBalance {
         get {
             var balance = CardBalance()
