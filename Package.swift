@@ -18,14 +18,29 @@ let package = Package(
         .package(url: "https://github.com/vapor/routing-kit.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure domain rules: Foundation only. No Vapor, no Fluent, no I/O.
         .target(name: "LoyaltyCore", swiftSettings: swiftSettings),
+        // Apple Wallet passes: pass.json, the manifest, the PKCS#7 signature and the .pkpass
+        // archive. No Vapor, no database: the App target feeds it plain values.
+        .target(
+            name: "ApplePasses",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "App",
             dependencies: [
                 .target(name: "LoyaltyCore"),
+                .target(name: "ApplePasses"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
@@ -48,11 +63,25 @@ let package = Package(
             dependencies: [.target(name: "LoyaltyCore")],
             swiftSettings: swiftSettings
         ),
+        // Test-only: a throwaway Apple-shaped PKI and openssl checks, shared by both test targets.
+        .target(
+            name: "WalletTestSupport",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Tests/WalletTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ApplePassesTests",
+            dependencies: [.target(name: "ApplePasses"), .target(name: "WalletTestSupport")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 .target(name: "App"),
                 .target(name: "LoyaltyCore"),
+                .target(name: "ApplePasses"),
+                .target(name: "WalletTestSupport"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
