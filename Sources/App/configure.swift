@@ -30,6 +30,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try await useDatabase(config, in: app)
     app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
     app.pinHasher = PinHasher(secretKey: config.secretKey)
+    app.appleWallet = try AppleWalletIssuer.load(config)
     app.migrations.add(AppMigrations.all)
 
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")

@@ -50,4 +50,9 @@ func routes(_ app: Application) throws {
 
     // Anyone: program pages, enrollment without an account, private card links.
     try api.grouped("loyalty").register(collection: PublicLoyaltyController())
+
+    // Apple Wallet: pass downloads (the serial is the credential) and the web service Wallet
+    // calls (the pass's own token, or the device library identifier, is the credential).
+    try api.grouped("loyalty").register(collection: ApplePassDownloadController())
+    try api.grouped("loyalty").register(collection: AppleWebServiceController())
 }

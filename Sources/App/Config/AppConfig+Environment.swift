@@ -90,6 +90,24 @@ extension AppConfig {
         config.wallet.appleWWDRCertificatePath = reader.string("LOYALTY_APPLE_WWDR_CERT_PATH")
         config.wallet.appleSignerCertificatePath = reader.string("LOYALTY_APPLE_SIGNER_CERT_PATH")
         config.wallet.appleSignerKeyPath = reader.string("LOYALTY_APPLE_SIGNER_KEY_PATH")
+        let appleSettings: [(String, String?)] = [
+            ("LOYALTY_APPLE_PASS_TYPE_ID", config.wallet.applePassTypeID), ("LOYALTY_APPLE_TEAM_ID", config.wallet.appleTeamID),
+            ("LOYALTY_APPLE_WWDR_CERT_PATH", config.wallet.appleWWDRCertificatePath),
+            ("LOYALTY_APPLE_SIGNER_CERT_PATH", config.wallet.appleSignerCertificatePath),
+            ("LOYALTY_APPLE_SIGNER_KEY_PATH", config.wallet.appleSignerKeyPath),
+        ]
+        let missing = appleSettings.filter { $0.1 == nil }.map(\.0)
+        guard missing.isEmpty || missing.count == appleSettings.count else {
+            throw ConfigError("Apple Wallet needs all five LOYALTY_APPLE_* settings; missing: \(missing.joined(separator: ", "))")
+        }
+        if let url = reader.string("LOYALTY_PUBLIC_BASE_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
+                parsed.query == nil, !url.hasSuffix("/")
+            else {
+                throw ConfigError("LOYALTY_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash, like https://loyalty.example.com; not \(url)")
+            }
+            config.publicBaseURL = url
+        }
         return config
     }
 }

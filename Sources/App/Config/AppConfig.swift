@@ -85,6 +85,9 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes = 65_536
     public var antiFraud = AntiFraudDefaults()
     public var wallet = WalletSettings()
+    /// Where customers and wallets reach this server, e.g. `https://loyalty.example.com`
+    /// (no trailing slash). Pass downloads and the Apple web service URL are built from it.
+    public var publicBaseURL: String?
 
     public enum LogFormat: String, Sendable { case text, json }
 

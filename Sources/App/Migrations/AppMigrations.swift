@@ -25,5 +25,9 @@ enum AppMigrations {
         SettingsMigrations.CreateMerchantLoyaltySettings(),
         // 004: private card links for enrollment without an account (2026-11-22)
         StorefrontMigrations.UpdateCardsAddLinkTokenHash(),
+        // 005: Apple Wallet passes, device registrations, Wallet's log (2026-11-22)
+        AppleWalletMigrations.UpdateCardsAddApplePassIdentity(),
+        AppleWalletMigrations.CreateDeviceRegistrations(),
+        AppleWalletMigrations.CreateWalletLog(),
     ]
 }

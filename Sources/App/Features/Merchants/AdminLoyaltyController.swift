@@ -56,6 +56,7 @@ struct AdminLoyaltyController: RouteCollection {
         routes.get("programs", ":program_id", "stats", use: programStats)
         routes.get("stats", use: platformStats)
         routes.get("wallet-status", use: walletStatus)
+        try routes.register(collection: AppleWalletDebugController())
 
         let merchant = routes.grouped("merchants", ":merchant_id")
         let merchantID = AdminMerchantsController.merchantParameter

@@ -136,10 +136,4 @@ struct PinVerifier: Sendable {
             .where("store_id", .equal, store.storeID)
             .run()
     }
-
-    private func constantTimeEquals(_ left: String, _ right: String) -> Bool {
-        let (a, b) = (Array(left.utf8), Array(right.utf8))
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

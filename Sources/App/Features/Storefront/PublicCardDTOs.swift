@@ -48,8 +48,9 @@ struct CustomerCardResponse: Content {
     let pointsBalance: Int
     @NullEncoded var lastActivityAt: Date?
     let program: PublicProgramResponse
+    let wallet: WalletLinks
 
-    init(_ card: CardModel, program: PublicProgramResponse) {
+    init(_ card: CardModel, program: PublicProgramResponse, wallet: WalletLinks) {
         cardNumber = card.printedNumber
         qrCodeData = card.qrToken
         stampCount = card.stampCount
@@ -59,6 +60,16 @@ struct CustomerCardResponse: Content {
         pointsBalance = card.pointsBalance
         lastActivityAt = card.lastActivityAt
         self.program = program
+        self.wallet = wallet
+    }
+}
+
+/// Where the holder adds the card to a phone wallet; `null` for a wallet the platform lacks.
+struct WalletLinks: Content {
+    @NullEncoded var applePassUrl: String?
+
+    init(_ card: CardModel, on application: Application) {
+        applePassUrl = ApplePassDownloadController.url(for: card, on: application)
     }
 }
 

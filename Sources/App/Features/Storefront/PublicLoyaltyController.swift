@@ -54,7 +54,7 @@ struct PublicLoyaltyController: RouteCollection {
             (card, _) = try await req.cards.enroll(.new(profile.withoutEmail), store: store, linkTokenHash: TokenService.hash(linkToken))
         }
         let program = try await PublicProgramResponse.load(merchantID: merchantID, on: req.db)
-        return try await PublicEnrollResponse(card: CustomerCardResponse(card, program: program), cardLink: "/api/v1/loyalty/cards/\(linkToken)")
+        return try await PublicEnrollResponse(card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)), cardLink: "/api/v1/loyalty/cards/\(linkToken)")
             .encodeResponse(status: .created, for: req)
     }
 
@@ -64,7 +64,8 @@ struct PublicLoyaltyController: RouteCollection {
             let card = try await CardModel.query(on: req.db).filter(\.$linkTokenHash == TokenService.hash(token)).first()
         else { throw APIError.notFound("The card") }
         return CustomerCardResponse(
-            card, program: try await PublicProgramResponse.load(merchantID: card.$merchant.id, activeOnly: false, on: req.db))
+            card, program: try await PublicProgramResponse.load(merchantID: card.$merchant.id, activeOnly: false, on: req.db),
+            wallet: WalletLinks(card, on: req.application))
     }
 
     static func store(_ req: Request) async throws -> StoreModel {

@@ -17,7 +17,8 @@ struct StorefrontLoyaltyController: RouteCollection {
     func card(req: Request) async throws -> CustomerCardResponse {
         let card = try await Self.ownCard(req)
         return CustomerCardResponse(
-            card, program: try await PublicProgramResponse.load(merchantID: req.customer.merchantID, activeOnly: false, on: req.db))
+            card, program: try await PublicProgramResponse.load(merchantID: req.customer.merchantID, activeOnly: false, on: req.db),
+            wallet: WalletLinks(card, on: req.application))
     }
 
     @Sendable
@@ -38,7 +39,7 @@ struct StorefrontLoyaltyController: RouteCollection {
         let store = try await Self.homeStore(of: customer.merchantID, on: req.db)
         let (card, _) = try await req.cards.enroll(.existing(customer.customerID), store: store)
         let program = try await PublicProgramResponse.load(merchantID: customer.merchantID, on: req.db)
-        return try await CustomerCardResponse(card, program: program).encodeResponse(status: .created, for: req)
+        return try await CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)).encodeResponse(status: .created, for: req)
     }
 
     @Sendable

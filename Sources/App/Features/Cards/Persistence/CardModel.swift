@@ -38,6 +38,10 @@ final class CardModel: Model, @unchecked Sendable {
     @Field(key: "is_active") var isActive: Bool
     /// SHA-256 of the private link token of a card enrolled without an account.
     @OptionalField(key: "link_token_hash") var linkTokenHash: String?
+    /// The Apple Wallet pass's serial number: fixed, unguessable, and the download credential.
+    @Field(key: "apple_serial_number") var appleSerialNumber: String
+    /// What Wallet sends as `Authorization: ApplePass <token>`; fixed for the card's life.
+    @Field(key: "apple_auth_token") var appleAuthToken: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -54,6 +58,9 @@ final class CardModel: Model, @unchecked Sendable {
         self.entryCount = 0
         self.lastEntryHash = ""
         self.isActive = true
+        let pass = ApplePassIdentity.random()
+        self.appleSerialNumber = pass.serialNumber
+        self.appleAuthToken = pass.authenticationToken
     }
 
     /// The card number as printed, in groups of four.

@@ -1,0 +1,29 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// `GET /api/v1/loyalty/passes/apple/{serial}.pkpass`: the "Add to Apple Wallet" download.
+///
+/// No sign-in: the serial number is 128 random bits and reaches only the card's holder (their
+/// storefront card, their private card link, the enrollment answer), like the private link.
+struct ApplePassDownloadController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("passes", "apple", ":pass_file", use: download)
+    }
+
+    @Sendable
+    func download(req: Request) async throws -> Response {
+        let service = try req.applePasses()
+        guard let file = req.parameters.get("pass_file"), file.hasSuffix(".pkpass"),
+            let pass = try await service.pass(serialNumber: String(file.dropLast(".pkpass".count)))
+        else { throw APIError.notFound("The pass") }
+        return try service.response(pass, now: req.application.clock(), for: req)
+    }
+
+    /// Where a card's pass downloads: absolute under `LOYALTY_PUBLIC_BASE_URL` when set,
+    /// `nil` when the platform has no Apple Wallet.
+    static func url(for card: CardModel, on application: Application) -> String? {
+        guard application.appleWallet != nil else { return nil }
+        return (application.config.publicBaseURL ?? "") + "/api/v1/loyalty/passes/apple/\(card.appleSerialNumber).pkpass"
+    }
+}

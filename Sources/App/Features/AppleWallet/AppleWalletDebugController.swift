@@ -1,0 +1,69 @@
+import ApplePasses
+import Fluent
+import Foundation
+import Vapor
+
+/// The platform admin's Apple Wallet debugging: `/api/v1/admin/loyalty/debug/...`. Wallet
+/// reports almost nothing to its user, so these show what the server sends and hears.
+struct AppleWalletDebugController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let debug = routes.grouped("debug")
+        debug.get("apple", use: diagnostics)
+        debug.get("apple", "log", use: walletLog)
+        debug.get("cards", ":card_id", "apple-pass", use: cardPass)
+    }
+
+    @Sendable
+    func diagnostics(req: Request) async throws -> AppleWalletDiagnosticsResponse {
+        let now = req.application.clock()
+        let devices = try await AppleDeviceRegistrationModel.query(on: req.db).unique().field(\.$deviceLibraryIdentifier).all().count
+        let passes = try await AppleDeviceRegistrationModel.query(on: req.db).unique().field(\.$card.$id).all().count
+        let logEntries = try await AppleWalletLogModel.query(on: req.db).filter(\.$receivedAt >= now.addingTimeInterval(-86_400)).count()
+        guard let issuer = req.application.appleWallet else {
+            return AppleWalletDiagnosticsResponse(
+                configured: false, passTypeId: nil, teamId: nil, webServiceUrl: nil, signerCertificate: nil, wwdrCertificate: nil,
+                checks: [
+                    .init(
+                        name: "Apple Wallet is configured", ok: false,
+                        detail: "set LOYALTY_APPLE_PASS_TYPE_ID, _TEAM_ID, _WWDR_CERT_PATH, _SIGNER_CERT_PATH and _SIGNER_KEY_PATH")
+                ],
+                registeredDevices: devices, registeredPasses: passes, walletLogEntriesLastDay: logEntries)
+        }
+        return AppleWalletDiagnosticsResponse(
+            configured: true, passTypeId: issuer.signer.passTypeIdentifier, teamId: issuer.signer.teamIdentifier,
+            webServiceUrl: issuer.webServiceURL, signerCertificate: .init(issuer.signer.certificate, now: now),
+            wwdrCertificate: .init(issuer.signer.intermediate, now: now),
+            checks: AppleWalletDiagnosticsResponse.checks(of: issuer, publicBaseURL: req.application.config.publicBaseURL, now: now),
+            registeredDevices: devices, registeredPasses: passes, walletLogEntriesLastDay: logEntries)
+    }
+
+    @Sendable
+    func walletLog(req: Request) async throws -> Page<AppleWalletLogResponse> {
+        try await AppleWalletLogModel.query(on: req.db).sort(\.$receivedAt, .descending).sort(\.$id)
+            .page(try PageRequest(from: req)) {
+                AppleWalletLogResponse(message: $0.message, clientAddress: $0.clientAddress, receivedAt: $0.receivedAt)
+            }
+    }
+
+    @Sendable
+    func cardPass(req: Request) async throws -> ApplePassDebugResponse {
+        let service = try req.applePasses()
+        guard let card = try await CardModel.find(try req.parameters.uuid("card_id"), on: req.db) else {
+            throw APIError.notFound("The card")
+        }
+        let pass = try await service.pass(of: card)
+        let passJSON = try JSONDecoder().decode(JSONValue.self, from: try service.design.pass(pass.facts).encoded())
+        let devices = try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$card.$id == pass.cardID)
+            .sort(\.$createdAt).all()
+        let lastModified = service.issuer.updateClock.lastModified(of: pass.modified, now: req.application.clock())
+        return ApplePassDebugResponse(
+            cardId: pass.cardID, merchantId: pass.merchantID, serialNumber: pass.facts.identity.serialNumber,
+            passUrl: ApplePassDownloadController.url(for: card, on: req.application), modifiedAt: pass.modified,
+            lastModified: HTTPHeaders.LastModified(lastModified).serialize(), passJson: passJSON,
+            devices: devices.map {
+                .init(
+                    deviceLibraryIdentifier: $0.deviceLibraryIdentifier, pushTokenPrefix: String($0.pushToken.prefix(8)),
+                    registeredAt: $0.createdAt, updatedAt: $0.updatedAt)
+            })
+    }
+}

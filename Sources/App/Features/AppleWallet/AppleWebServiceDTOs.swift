@@ -1,0 +1,46 @@
+import Foundation
+import Vapor
+
+/// The Apple web service speaks Apple's camelCase JSON, not the API's snake_case: these are
+/// encoded and decoded with plain coders, and bodies are read even without a Content-Type.
+enum AppleWebServiceJSON {
+    /// `POST …/registrations/…`: the device's APNs token.
+    struct Registration: Decodable {
+        let pushToken: String
+    }
+
+    /// `GET …/registrations/{passType}`: the serials that changed and the tag to send next time.
+    struct SerialNumbers: Encodable, Equatable {
+        let serialNumbers: [String]
+        let lastUpdated: String
+    }
+
+    /// `POST /v1/log`.
+    struct Log: Decodable {
+        let logs: [String]
+    }
+
+    /// Decodes the body as `T`, or answers 422 naming `field`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, field: String) throws -> T {
+        guard let body = request.body.data, let value = try? JSONDecoder().decode(T.self, from: Data(body.readableBytesView)) else {
+            throw APIError.validationFailed([field: "is required (a JSON body in Apple's web service format)"])
+        }
+        return value
+    }
+
+    /// An RFC 7231 HTTP-date (`Sun, 22 Nov 2026 10:00:00 GMT`), as Wallet echoes our
+    /// `Last-Modified` back in `If-Modified-Since`. Not a number: see docs/WALLET.md pitfall 9.
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+
+    static func response(_ value: some Encodable) throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try JSONEncoder().encode(value)))
+    }
+}
