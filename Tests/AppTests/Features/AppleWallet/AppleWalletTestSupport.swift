@@ -16,17 +16,23 @@ func withAppleWalletApp(
     _ test: (Application) async throws -> Void
 ) async throws {
     try await withTestApp(adjust: { config in
-        let pki = TestPassPKI.standard
-        config.wallet.applePassTypeID = pki.passTypeIdentifier
-        config.wallet.appleTeamID = pki.teamIdentifier
-        config.wallet.appleWWDRCertificatePath = pki.wwdrPath
-        config.wallet.appleSignerCertificatePath = pki.signerCertificatePath
-        config.wallet.appleSignerKeyPath = pki.signerKeyPath
-        config.publicBaseURL = "https://loyalty.example.test"
+        config.enableTestAppleWallet()
         adjust(&config)
     }) { app, _ in
         app.clock = { Date() }
         try await test(app)
+    }
+}
+
+extension AppConfig {
+    /// Apple Wallet on, signed by the throwaway PKI, with an https public URL.
+    mutating func enableTestAppleWallet(_ pki: TestPassPKI = .standard) {
+        wallet.applePassTypeID = pki.passTypeIdentifier
+        wallet.appleTeamID = pki.teamIdentifier
+        wallet.appleWWDRCertificatePath = pki.wwdrPath
+        wallet.appleSignerCertificatePath = pki.signerCertificatePath
+        wallet.appleSignerKeyPath = pki.signerKeyPath
+        publicBaseURL = "https://loyalty.example.test"
     }
 }
 

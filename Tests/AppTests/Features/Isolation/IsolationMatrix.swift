@@ -15,6 +15,18 @@ struct IsolationRule: Sendable, CustomTestStringConvertible {
         case anyone
         case staff(Set<Role>)
         case customer
+        /// Apple Wallet: the credential is the pass's own `ApplePass` token, which no persona
+        /// holds; a bearer token of any kind opens nothing.
+        case applePass
+
+        /// Staff and Apple Wallet routes act on a tenant's data: their answers are checked for
+        /// the other tenant's secrets, and the other tenant's data for changes.
+        var isCredentialed: Bool {
+            switch self {
+            case .staff, .applePass: true
+            case .anyone, .customer: false
+            }
+        }
     }
 
     let route: String
@@ -68,6 +80,9 @@ extension IsolationRule {
         .init("GET /api/v1/admin/loyalty/programs/:program_id/stats", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/stats", admin),
         .init("GET /api/v1/admin/loyalty/wallet-status", admin),
+        .init("GET /api/v1/admin/loyalty/debug/apple", admin),
+        .init("GET /api/v1/admin/loyalty/debug/apple/log", admin),
+        .init("GET /api/v1/admin/loyalty/debug/cards/:card_id/apple-pass", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards/:card_id", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards/:card_id/transactions", admin, foreign: true),
@@ -154,6 +169,16 @@ extension IsolationRule {
         .init("GET /api/v1/loyalty/programs/:store_code", .anyone),
         .init("POST /api/v1/loyalty/enroll/:store_code", .anyone, body: { _ in ["name": "Passer-by"] }),
         .init("GET /api/v1/loyalty/cards/:link_token", .anyone, foreign: true),
+        // The serial is the download credential: the path carries an unknown one.
+        .init("GET /api/v1/loyalty/passes/apple/:pass_file", .anyone, foreign: true),
+        .init("POST /api/v1/loyalty/apple/v1/devices/:device_library_id/registrations/:pass_type_id/:serial_number", .applePass, foreign: true, body: { _ in
+            ["pushToken": "0f1e2d3c4b5a6978"]
+        }),
+        .init("DELETE /api/v1/loyalty/apple/v1/devices/:device_library_id/registrations/:pass_type_id/:serial_number", .applePass, foreign: true),
+        .init("GET /api/v1/loyalty/apple/v1/passes/:pass_type_id/:serial_number", .applePass, foreign: true),
+        // The device library identifier is the credential Apple defines; this one has no passes.
+        .init("GET /api/v1/loyalty/apple/v1/devices/:device_library_id/registrations/:pass_type_id", .anyone),
+        .init("POST /api/v1/loyalty/apple/v1/log", .anyone, body: { _ in ["logs": ["isolation check"]] }),
     ]
 }
 
@@ -192,6 +217,8 @@ extension IsolationRule {
         switch audience {
         case .anyone:
             return namesOtherTenant ? .notFound : .admitted
+        case .applePass:
+            return .unauthenticated
         case .customer:
             guard persona.isCustomer else { return .unauthenticated }
             return namesOtherTenant ? .notFound : .admitted

@@ -4,6 +4,7 @@ import LoyaltyCore
 import Testing
 import Vapor
 import VaporTesting
+import WalletTestSupport
 
 @testable import App
 
@@ -23,7 +24,7 @@ import VaporTesting
 
     @Test(arguments: IsolationRule.all)
     func routeIsolatesTenants(rule: IsolationRule) async throws {
-        try await withTestApp { app, _ in
+        try await withTestApp(adjust: { $0.enableTestAppleWallet() }) { app, _ in
             let world = try await IsolationWorld.make(in: app)
             for persona in Persona.allCases {
                 let home = persona.belongsToB ? world.b : world.a
@@ -50,13 +51,13 @@ import VaporTesting
                 #expect(outcome == rule.expectedOutcome(for: persona), "\(rule.route) as \(persona): \(response.status.code) \(String(buffer: response.body).prefix(200))")
                 #expect(response.status.code < 500, "\(rule.route) as \(persona): \(response.status)")
 
-                if checksOtherTenant, case .staff = rule.audience {
+                if checksOtherTenant, rule.audience.isCredentialed {
                     let body = String(buffer: response.body)
                     for secret in other.secrets {
                         #expect(!body.localizedCaseInsensitiveContains(secret), "\(rule.route) as \(persona) leaked \(secret)")
                     }
                 }
-                if let before, case .staff = rule.audience {
+                if let before, rule.audience.isCredentialed {
                     #expect(try await world.snapshot(of: other, on: app.db) == before, "\(rule.route) as \(persona) changed the other tenant")
                 }
                 // Deleting one's own program is allowed; bring it back so the next persona meets the same world.
@@ -82,6 +83,9 @@ import VaporTesting
             ":customer_id": other.customer.id!.uuidString, ":pin_id": other.pin.id!.uuidString,
             ":program_id": other.program.id!.uuidString, ":store_code": other.store1.code,
             ":link_token": TokenService.randomTokenValue(),
+            ":pass_file": ApplePassIdentity.random().serialNumber + ".pkpass",
+            ":serial_number": other.card.appleSerialNumber, ":pass_type_id": TestPassPKI.standard.passTypeIdentifier,
+            ":device_library_id": "isolation-device",
         ]
         let path = parts[1].split(separator: "/").map { segment in values[String(segment)] ?? String(segment) }.joined(separator: "/")
         return (HTTPMethod(rawValue: String(parts[0])), "/" + path)

@@ -28,7 +28,9 @@ struct IsolationWorld {
         /// Strings that must never appear in an answer to another tenant.
         var secrets: [String] {
             [merchant.id, store1.id, store2.id, owner.id, customer.id, program.id, card.id, pin.id, transactionID]
-                .compactMap { $0?.uuidString } + [card.cardNumber, card.qrToken, owner.email, customer.email ?? "-"]
+                .compactMap { $0?.uuidString } + [
+                    card.cardNumber, card.qrToken, card.appleSerialNumber, card.appleAuthToken, owner.email, customer.email ?? "-",
+                ]
         }
     }
 
