@@ -268,6 +268,25 @@ def loyalty(request, loyalty_bin, database_env, tmp_path):
         handle.stop_all()
 
 
+@pytest.fixture(scope="session")
+def apple_wallet_env(tmp_path_factory) -> dict:
+    """Apple Wallet settings for a server: a throwaway Apple-shaped PKI made with openssl
+    (scripts/make-wallet-test-pki) and an https public URL, so passes carry a web service.
+    The root that verifies the passes is in ``LOYALTY_TEST_APPLE_ROOT`` (not read by the app)."""
+    pki = tmp_path_factory.mktemp("wallet-pki")
+    subprocess.run([str(REPO_ROOT / "scripts" / "make-wallet-test-pki"), str(pki), "pass.test.loyalty", "TEST123456"],
+                   check=True, capture_output=True, timeout=120)
+    return {
+        "LOYALTY_APPLE_PASS_TYPE_ID": "pass.test.loyalty",
+        "LOYALTY_APPLE_TEAM_ID": "TEST123456",
+        "LOYALTY_APPLE_WWDR_CERT_PATH": str(pki / "wwdr.pem"),
+        "LOYALTY_APPLE_SIGNER_CERT_PATH": str(pki / "signer.pem"),
+        "LOYALTY_APPLE_SIGNER_KEY_PATH": str(pki / "signer.key"),
+        "LOYALTY_PUBLIC_BASE_URL": "https://loyalty.example.test",
+        "LOYALTY_TEST_APPLE_ROOT": str(pki / "root.pem"),
+    }
+
+
 @pytest.fixture
 def server(loyalty) -> ServerProcess:
     """One running server on a fresh database."""
