@@ -61,6 +61,22 @@ public struct PassJSON: Encodable, Sendable, Equatable {
 
         /// Every field of the pass, front and back.
         public var all: [Field] { headerFields + primaryFields + secondaryFields + auxiliaryFields + backFields }
+
+        private enum CodingKeys: String, CodingKey {
+            case headerFields, primaryFields, secondaryFields, auxiliaryFields, backFields
+        }
+
+        /// Empty groups are left out rather than written as `[]`.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            let groups: [(CodingKeys, [Field])] = [
+                (.headerFields, headerFields), (.primaryFields, primaryFields), (.secondaryFields, secondaryFields),
+                (.auxiliaryFields, auxiliaryFields), (.backFields, backFields),
+            ]
+            for (key, fields) in groups where !fields.isEmpty {
+                try container.encode(fields, forKey: key)
+            }
+        }
     }
 
     public struct Field: Encodable, Sendable, Equatable {
