@@ -54,6 +54,8 @@ struct PassPackageTests {
         let object = try #require(try JSONSerialization.jsonObject(with: passJSON) as? [String: Any])
         #expect(object["formatVersion"] as? Int == 1)
         #expect(object["organizationName"] as? String == "Café Ünïcode")
+        let storeCard = try #require(object["storeCard"] as? [String: Any])
+        #expect(Set(storeCard.keys) == ["headerFields", "primaryFields"], "empty field groups are left out")
         #expect(Array(files["fr.lproj/pass.strings"]!.prefix(2)) == [0xFF, 0xFE])
     }
 
