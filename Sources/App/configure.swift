@@ -1,3 +1,4 @@
+import ApplePasses
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -31,11 +32,19 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
     app.pinHasher = PinHasher(secretKey: config.secretKey)
     app.appleWallet = try AppleWalletIssuer.load(config)
+    if let issuer = app.appleWallet {
+        let transport = try APNsClient(wallet: config.wallet, topic: issuer.signer.passTypeIdentifier, eventLoopGroup: app.eventLoopGroup)
+        app.walletPushes = WalletPushNotifier(transport: transport, issuer: issuer, database: { [app] in app.db }, logger: app.logger)
+        app.lifecycle.use(WalletPushLifecycle())
+    }
+    // After the pushes' handler: handlers stop in reverse order, so the scheduler stops first.
+    app.lifecycle.use(JobSchedulerLifecycle())
     app.migrations.add(AppMigrations.all)
 
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(VerifyLedgerCommand(), as: "verify-ledger")
+    app.asyncCommands.use(RunJobCommand(), as: "run-job")
 
     try routes(app)
     app.routeMethodIndex = RouteMethodIndex(app.routes)

@@ -6,7 +6,7 @@ import ZIPFoundation
 ///
 /// The manifest lists the SHA-1 of every file's exact bytes, the signature covers the exact
 /// bytes of the manifest, and the archive holds those same bytes: nothing is re-encoded
-/// after hashing (docs/WALLET.md pitfall 3).
+/// after hashing (../shared/docs/WALLET.md pitfall 3).
 public struct PassPackage: Sendable {
     public static let mediaType = "application/vnd.apple.pkpass"
 

@@ -38,7 +38,7 @@ public struct PassSigner: Sendable {
 
     /// Reads the three PEM documents and checks that they belong together: the key signs for
     /// the certificate, and the certificate's UID and OU are the configured pass type and team
-    /// (a mismatch makes Wallet refuse every pass, docs/WALLET.md pitfall 5).
+    /// (a mismatch makes Wallet refuse every pass, ../shared/docs/WALLET.md pitfall 5).
     public init(passTypeIdentifier: String, teamIdentifier: String, certificatePEM: String, privateKeyPEM: String, intermediatePEM: String) throws {
         if privateKeyPEM.contains("ENCRYPTED") { throw LoadError.encryptedKey }
         do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {

@@ -3,7 +3,7 @@ import Foundation
 /// One language's `pass.strings`: the labels and texts Wallet looks up by key.
 ///
 /// Written as UTF-16 little-endian with a byte-order mark, the encoding Apple's guide names;
-/// UTF-8 is reported to work too, but UTF-16 is the documented one (docs/WALLET.md §1.2).
+/// UTF-8 is reported to work too, but UTF-16 is the documented one (../shared/docs/WALLET.md §1.2).
 public struct PassStrings: Sendable, Equatable {
     /// An `.lproj` folder name: `en`, `fr`, `de`, `lb`.
     public let language: String

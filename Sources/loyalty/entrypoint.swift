@@ -13,6 +13,7 @@ enum Entrypoint {
         do {
             try await configure(app)
             try await migrateIfServing(app)
+            startScheduledJobsIfServing(app)
             try await app.execute()
         } catch {
             // A command's or the configuration's refusal is a message for the operator, not a crash

@@ -272,7 +272,8 @@ def loyalty(request, loyalty_bin, database_env, tmp_path):
 def apple_wallet_env(tmp_path_factory) -> dict:
     """Apple Wallet settings for a server: a throwaway Apple-shaped PKI made with openssl
     (scripts/make-wallet-test-pki) and an https public URL, so passes carry a web service.
-    The root that verifies the passes is in ``LOYALTY_TEST_APPLE_ROOT`` (not read by the app)."""
+    The root that verifies the passes is in ``LOYALTY_TEST_APPLE_ROOT``, the PKI's folder in
+    ``LOYALTY_TEST_APPLE_PKI`` (neither is read by the app)."""
     pki = tmp_path_factory.mktemp("wallet-pki")
     subprocess.run([str(REPO_ROOT / "scripts" / "make-wallet-test-pki"), str(pki), "pass.test.loyalty", "TEST123456"],
                    check=True, capture_output=True, timeout=120)
@@ -284,6 +285,7 @@ def apple_wallet_env(tmp_path_factory) -> dict:
         "LOYALTY_APPLE_SIGNER_KEY_PATH": str(pki / "signer.key"),
         "LOYALTY_PUBLIC_BASE_URL": "https://loyalty.example.test",
         "LOYALTY_TEST_APPLE_ROOT": str(pki / "root.pem"),
+        "LOYALTY_TEST_APPLE_PKI": str(pki),
     }
 
 

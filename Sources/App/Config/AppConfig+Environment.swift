@@ -72,9 +72,11 @@ extension AppConfig {
             window: TimeInterval(try reader.int("LOYALTY_RATE_LIMIT_WINDOW_SECONDS", default: 900, in: 1...86_400)),
             loginPerAccount: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS", default: 10, in: 1...100_000),
             loginPerClient: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP", default: 50, in: 1...100_000),
-            registrationPerClient: try reader.int("LOYALTY_REGISTER_MAX_PER_IP", default: 20, in: 1...100_000)
+            registrationPerClient: try reader.int("LOYALTY_REGISTER_MAX_PER_IP", default: 20, in: 1...100_000),
+            walletLogPerClient: try reader.int("LOYALTY_WALLET_LOG_MAX_PER_IP", default: 120, in: 1...100_000)
         )
         config.trustForwardedFor = try reader.bool("LOYALTY_TRUST_PROXY", default: false)
+        config.scheduledJobs = try reader.bool("LOYALTY_SCHEDULED_JOBS", default: true)
         config.maxBodyBytes = try reader.int("LOYALTY_MAX_BODY_BYTES", default: config.maxBodyBytes, in: 1_024...104_857_600)
 
         config.antiFraud.cooldownMinutes = try reader.int("LOYALTY_DEFAULT_COOLDOWN_MINUTES", default: 15, in: 0...10_080)
@@ -90,6 +92,13 @@ extension AppConfig {
         config.wallet.appleWWDRCertificatePath = reader.string("LOYALTY_APPLE_WWDR_CERT_PATH")
         config.wallet.appleSignerCertificatePath = reader.string("LOYALTY_APPLE_SIGNER_CERT_PATH")
         config.wallet.appleSignerKeyPath = reader.string("LOYALTY_APPLE_SIGNER_KEY_PATH")
+        if let url = reader.string("LOYALTY_APPLE_APNS_URL") {
+            guard url.hasPrefix("https://"), URL(string: url)?.host != nil, !url.hasSuffix("/") else {
+                throw ConfigError("LOYALTY_APPLE_APNS_URL must be an https URL without a trailing slash, not \(url)")
+            }
+            config.wallet.appleAPNsURL = url
+        }
+        config.wallet.appleAPNsCAPath = reader.string("LOYALTY_APPLE_APNS_CA_PATH")
         let appleSettings: [(String, String?)] = [
             ("LOYALTY_APPLE_PASS_TYPE_ID", config.wallet.applePassTypeID), ("LOYALTY_APPLE_TEAM_ID", config.wallet.appleTeamID),
             ("LOYALTY_APPLE_WWDR_CERT_PATH", config.wallet.appleWWDRCertificatePath),

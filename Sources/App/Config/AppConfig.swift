@@ -43,11 +43,17 @@ public struct AppConfig: Sendable {
         public var loginPerClient: RateLimitPolicy
         /// Customer registrations and self-enrollments per client address per window.
         public var registrationPerClient: RateLimitPolicy
+        /// Apple Wallet log posts per client address per window (that endpoint has no credential).
+        public var walletLogPerClient: RateLimitPolicy
 
-        public init(window: TimeInterval = 900, loginPerAccount: Int = 10, loginPerClient: Int = 50, registrationPerClient: Int = 20) {
+        public init(
+            window: TimeInterval = 900, loginPerAccount: Int = 10, loginPerClient: Int = 50, registrationPerClient: Int = 20,
+            walletLogPerClient: Int = 120
+        ) {
             self.loginPerAccount = RateLimitPolicy(limit: loginPerAccount, window: window)
             self.loginPerClient = RateLimitPolicy(limit: loginPerClient, window: window)
             self.registrationPerClient = RateLimitPolicy(limit: registrationPerClient, window: window)
+            self.walletLogPerClient = RateLimitPolicy(limit: walletLogPerClient, window: window)
         }
     }
 
@@ -60,6 +66,11 @@ public struct AppConfig: Sendable {
         public var appleWWDRCertificatePath: String?
         public var appleSignerCertificatePath: String?
         public var appleSignerKeyPath: String?
+        /// Apple's push service; passes always use the production gateway.
+        public var appleAPNsURL = "https://api.push.apple.com"
+        /// Trust only these roots for the push service (a test stand-in or an inspecting proxy);
+        /// unset: the system's trust store.
+        public var appleAPNsCAPath: String?
 
         public init() {}
     }
@@ -88,6 +99,9 @@ public struct AppConfig: Sendable {
     /// Where customers and wallets reach this server, e.g. `https://loyalty.example.com`
     /// (no trailing slash). Pass downloads and the Apple web service URL are built from it.
     public var publicBaseURL: String?
+    /// Whether this instance takes part in running the scheduled jobs (each slot runs once,
+    /// on whichever instance claims it first).
+    public var scheduledJobs = true
 
     public enum LogFormat: String, Sendable { case text, json }
 

@@ -29,5 +29,7 @@ enum AppMigrations {
         AppleWalletMigrations.UpdateCardsAddApplePassIdentity(),
         AppleWalletMigrations.CreateDeviceRegistrations(),
         AppleWalletMigrations.CreateWalletLog(),
+        // 006: scheduled job runs, one per job and slot (2026-11-22)
+        JobMigrations.CreateJobRuns(),
     ]
 }

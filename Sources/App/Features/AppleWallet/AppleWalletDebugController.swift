@@ -52,18 +52,20 @@ struct AppleWalletDebugController: RouteCollection {
             throw APIError.notFound("The card")
         }
         let pass = try await service.pass(of: card)
-        let passJSON = try JSONDecoder().decode(JSONValue.self, from: try service.design.pass(pass.facts).encoded())
+        var passJSON = service.design.pass(pass.facts)
+        passJSON.authenticationToken = passJSON.authenticationToken.map { String($0.prefix(4)) + "…" }
         let devices = try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$card.$id == pass.cardID)
             .sort(\.$createdAt).all()
         let lastModified = service.issuer.updateClock.lastModified(of: pass.modified, now: req.application.clock())
         return ApplePassDebugResponse(
             cardId: pass.cardID, merchantId: pass.merchantID, serialNumber: pass.facts.identity.serialNumber,
             passUrl: ApplePassDownloadController.url(for: card, on: req.application), modifiedAt: pass.modified,
-            lastModified: HTTPHeaders.LastModified(lastModified).serialize(), passJson: passJSON,
+            lastModified: HTTPHeaders.LastModified(lastModified).serialize(),
+            passJson: try JSONDecoder().decode(JSONValue.self, from: try passJSON.encoded()),
             devices: devices.map {
                 .init(
                     deviceLibraryIdentifier: $0.deviceLibraryIdentifier, pushTokenPrefix: String($0.pushToken.prefix(8)),
-                    registeredAt: $0.createdAt, updatedAt: $0.updatedAt)
+                    registeredAt: $0.createdAt, updatedAt: $0.updatedAt, pushedThrough: $0.pushedThrough)
             })
     }
 }

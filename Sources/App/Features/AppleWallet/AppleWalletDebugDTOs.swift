@@ -79,8 +79,10 @@ struct ApplePassDebugResponse: Content {
         let deviceLibraryIdentifier: String
         /// Enough to tell tokens apart in a support conversation, not enough to push.
         let pushTokenPrefix: String
-        let registeredAt: Date?
-        let updatedAt: Date?
+        @NullEncoded var registeredAt: Date?
+        @NullEncoded var updatedAt: Date?
+        /// The pass version the last delivered push announced; `null`: a push is still owed.
+        @NullEncoded var pushedThrough: Date?
     }
 
     let cardId: UUID
@@ -90,7 +92,8 @@ struct ApplePassDebugResponse: Content {
     let modifiedAt: Date
     /// The `Last-Modified` a fetch now would carry.
     let lastModified: String
-    /// `pass.json` exactly as the pass would carry it (Apple's camelCase keys).
+    /// `pass.json` as the pass would carry it (Apple's camelCase keys), but for the Wallet
+    /// token, cut to its first 4 characters like the push tokens.
     let passJson: JSONValue
     let devices: [Device]
 }

@@ -11,8 +11,9 @@ import Vapor
 /// Every endpoint is idempotent (Wallet retries, and old iOS versions sent odd sequences).
 /// Unknown serials and wrong tokens get the same 401, so the service never confirms a serial.
 struct AppleWebServiceController: RouteCollection {
-    /// Wallet's log endpoint needs no credential: this bounds what one client can make us store.
-    static let logPolicy = RateLimitPolicy(limit: 120, window: 900)
+    /// Devices kept per pass. Wallet sometimes registers under fresh device identifiers
+    /// (Apple's forums report it); past this, the longest-silent registrations make room.
+    static let maxDevicesPerPass = 20
     static let maxLogEntries = 50
     static let maxLogEntryLength = 2_000
     /// Log rows older than this are deleted as new ones arrive.
@@ -35,7 +36,7 @@ struct AppleWebServiceController: RouteCollection {
         let card = try await authenticatedCard(req)
         let device = try Self.deviceLibraryIdentifier(req)
         let body = try AppleWebServiceJSON.decode(AppleWebServiceJSON.Registration.self, from: req, field: "pushToken")
-        guard (1...512).contains(body.pushToken.count), body.pushToken.allSatisfy(\.isHexDigit) else {
+        guard (1...512).contains(body.pushToken.utf8.count), body.pushToken.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
             throw APIError.validationFailed(["pushToken": "must be the device's APNs token in hexadecimal"])
         }
         let cardID = try card.requireID()
@@ -49,10 +50,16 @@ struct AppleWebServiceController: RouteCollection {
         do {
             try await AppleDeviceRegistrationModel(cardID: cardID, deviceLibraryIdentifier: device, pushToken: body.pushToken)
                 .create(on: req.db)
-            return Response(status: .created)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             return Response(status: .ok)  // a parallel request registered it first
         }
+        let newestFirst = try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$card.$id == cardID)
+            .sort(\.$updatedAt, .descending).sort(\.$id).all(\.$id)
+        let stale = Array(newestFirst.dropFirst(Self.maxDevicesPerPass))
+        if !stale.isEmpty {
+            try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$id ~~ stale).delete()
+        }
+        return Response(status: .created)
     }
 
     @Sendable
@@ -72,7 +79,7 @@ struct AppleWebServiceController: RouteCollection {
         let device = try Self.deviceLibraryIdentifier(req)
         var since: Int64?
         if let text = req.query[String.self, at: "passesUpdatedSince"] {
-            guard let tag = Int64(text), tag >= 0 else {
+            guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let tag = Int64(text) else {
                 throw APIError.validationFailed(["passesUpdatedSince": "must be a lastUpdated value this service sent"])
             }
             since = tag
@@ -115,10 +122,12 @@ struct AppleWebServiceController: RouteCollection {
         guard body.logs.count <= Self.maxLogEntries else {
             throw APIError.validationFailed(["logs": "at most \(Self.maxLogEntries) messages per request"])
         }
-        try await req.rateLimiter.enforce([("apple-log:client:\(req.clientAddress)", Self.logPolicy)])
+        // No credential here: the limit bounds what one client can make us store.
+        try await req.rateLimiter.enforce([("apple-log:client:\(req.clientAddress)", req.application.config.rateLimits.walletLogPerClient)])
         let now = req.application.clock()
         for message in body.logs {
-            let text = String(message.prefix(Self.maxLogEntryLength))
+            // PostgreSQL text cannot hold NUL; nothing Wallet writes needs it.
+            let text = String(String(message.unicodeScalars.filter { $0 != "\u{0}" }).prefix(Self.maxLogEntryLength))
             req.logger.warning("Apple Wallet reports: \(text)", metadata: ["source": "apple-wallet-log"])
             try await AppleWalletLogModel(message: text, clientAddress: req.clientAddress, receivedAt: now).create(on: req.db)
         }
@@ -148,7 +157,8 @@ struct AppleWebServiceController: RouteCollection {
     }
 
     private static func deviceLibraryIdentifier(_ req: Request) throws -> String {
-        guard let device = req.parameters.get("device_library_id"), (1...255).contains(device.count) else {
+        // Counted in Unicode scalars, as JSON Schema's maxLength counts.
+        guard let device = req.parameters.get("device_library_id"), (1...255).contains(device.unicodeScalars.count) else {
             throw APIError.validationFailed(["deviceLibraryIdentifier": "must be 1 to 255 characters"])
         }
         return device

@@ -20,16 +20,21 @@ enum AppleWebServiceJSON {
         let logs: [String]
     }
 
-    /// Decodes the body as `T`, or answers 422 naming `field`.
+    /// Decodes the body as `T`: 400 when it is not a JSON object at all, 422 naming `field`
+    /// when the object lacks it or has the wrong type (as everywhere else in the API).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, field: String) throws -> T {
-        guard let body = request.body.data, let value = try? JSONDecoder().decode(T.self, from: Data(body.readableBytesView)) else {
-            throw APIError.validationFailed([field: "is required (a JSON body in Apple's web service format)"])
+        let body = request.body.data.map { Data($0.readableBytesView) } ?? Data()
+        guard (try? JSONSerialization.jsonObject(with: body)) is [String: Any] else {
+            throw APIError.validationFailed(["body": "must be a JSON object"], status: .badRequest)
+        }
+        guard let value = try? JSONDecoder().decode(T.self, from: body) else {
+            throw APIError.validationFailed([field: "is required, in Apple's web service format"])
         }
         return value
     }
 
     /// An RFC 7231 HTTP-date (`Sun, 22 Nov 2026 10:00:00 GMT`), as Wallet echoes our
-    /// `Last-Modified` back in `If-Modified-Since`. Not a number: see docs/WALLET.md pitfall 9.
+    /// `Last-Modified` back in `If-Modified-Since`. Not a number: see ../shared/docs/WALLET.md, pitfall 9.
     static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -20,6 +20,9 @@ struct CardOperationRunner: Sendable {
     let now: @Sendable () -> Date
     /// Test hook: a pause between locking the card and writing, to widen any race window.
     var pauseBeforeWrite: Duration = .zero
+    /// Runs after an operation committed a change to the card (not for a replay or a refusal):
+    /// the wallet pushes hang here.
+    var afterCommit: @Sendable (UUID) -> Void = { _ in }
 
     private enum Outcome<Value: Sendable>: Sendable {
         case performed(Value)
@@ -86,7 +89,9 @@ struct CardOperationRunner: Sendable {
                 return .performed(value)
             }
             switch outcome {
-            case .performed(let value): return .performed(value)
+            case .performed(let value):
+                afterCommit(cardID)
+                return .performed(value)
             case .replayed(let stored): return .replayed(stored)
             case .refused(let error): throw error
             }

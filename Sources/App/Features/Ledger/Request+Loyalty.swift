@@ -34,11 +34,14 @@ extension Request {
                 lockout: TimeInterval(antiFraud.pinLockoutMinutes * 60)),
             now: application.clock)
         runner.pauseBeforeWrite = application.raceWindow
+        if let pushes = application.walletPushes { runner.afterCommit = { pushes.cardsChanged([$0]) } }
         return runner
     }
 
     var programs: ProgramService {
-        ProgramService(database: db, writeGate: application.writeGate, antiFraud: application.config.antiFraud)
+        var service = ProgramService(database: db, writeGate: application.writeGate, antiFraud: application.config.antiFraud)
+        if let pushes = application.walletPushes { service.afterChange = { pushes.programChanged(merchantID: $0) } }
+        return service
     }
 
     var cards: CardService {

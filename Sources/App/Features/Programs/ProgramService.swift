@@ -8,6 +8,9 @@ struct ProgramService: Sendable {
     let database: any Database
     let writeGate: AsyncGate?
     let antiFraud: AntiFraudDefaults
+    /// Runs after a change to the program committed, with the merchant's id: every card's
+    /// wallet pass shows the program.
+    var afterChange: @Sendable (UUID) -> Void = { _ in }
 
     /// The merchant's active program, or `not_found`.
     func activeProgram(merchantID: UUID, on db: (any Database)? = nil) async throws -> ProgramModel {
@@ -31,7 +34,7 @@ struct ProgramService: Sendable {
     /// while one is active.
     func create(_ request: ProgramRequest, presentKeys: Set<String>, merchantID: UUID) async throws -> ProgramResponse {
         let settings = try request.applied(to: .defaults(antiFraud), presentKeys: presentKeys.union(Self.allKeys))
-        return try await database.writeTransaction(gate: writeGate) { tx in
+        let created = try await database.writeTransaction(gate: writeGate) { tx in
             let existing = try await ProgramModel.query(on: tx).filter(\.$merchant.$id == merchantID).first()
             if existing?.isActive == true {
                 throw APIError.alreadyExists(field: "program", message: "This merchant already has a loyalty program; change it with PATCH.")
@@ -42,15 +45,19 @@ struct ProgramService: Sendable {
             try await save(settings, to: program, on: tx)
             return try await response(for: program, on: tx)
         }
+        afterChange(merchantID)
+        return created
     }
 
     func update(_ request: ProgramRequest, presentKeys: Set<String>, merchantID: UUID) async throws -> ProgramResponse {
-        try await database.writeTransaction(gate: writeGate) { tx in
+        let updated = try await database.writeTransaction(gate: writeGate) { tx in
             let program = try await activeProgram(merchantID: merchantID, on: tx)
             let settings = try request.applied(to: try await currentSettings(of: program, on: tx), presentKeys: presentKeys)
             try await save(settings, to: program, on: tx)
             return try await response(for: program, on: tx)
         }
+        afterChange(merchantID)
+        return updated
     }
 
     /// Deactivates the program: cards and history stay; operations are refused until it is created again.
@@ -60,6 +67,7 @@ struct ProgramService: Sendable {
             program.isActive = false
             try await program.save(on: tx)
         }
+        afterChange(merchantID)
     }
 
     /// Every settable key: a new program takes each from the request or from the defaults.

@@ -1,3 +1,4 @@
+import ApplePasses
 import Fluent
 import Foundation
 import SQLKit
@@ -33,10 +34,42 @@ extension AppConfig {
         wallet.appleSignerCertificatePath = pki.signerCertificatePath
         wallet.appleSignerKeyPath = pki.signerKeyPath
         publicBaseURL = "https://loyalty.example.test"
+        // Nothing leaves the machine: a closed port (tests of pushes record them instead).
+        wallet.appleAPNsURL = "https://127.0.0.1:9"
     }
 }
 
+/// Records pushes instead of sending them; answers what a test told it, `delivered` otherwise.
+actor RecordingPushTransport: ApplePushTransport {
+    private(set) var pushed: [String] = []
+    private var outcomes: [String: ApplePushOutcome] = [:]
+
+    func answer(_ outcome: ApplePushOutcome, for token: String) { outcomes[token] = outcome }
+
+    func push(toDeviceToken token: String) async -> ApplePushOutcome {
+        pushed.append(token)
+        return outcomes[token] ?? .delivered
+    }
+
+    nonisolated func shutdown() async {}
+}
+
 extension Application {
+    /// Swaps the APNs client (which never connected) for a recorder.
+    func recordPushes() async -> RecordingPushTransport {
+        await walletPushes?.transport.shutdown()
+        let recorder = RecordingPushTransport()
+        walletPushes = WalletPushNotifier(transport: recorder, issuer: appleWallet!, database: { [self] in self.db }, logger: logger)
+        return recorder
+    }
+
+    /// Registers `card`'s pass on a device, as Wallet does.
+    func registerPass(of card: CardModel, device: String, pushToken: String) async throws {
+        let path = "/api/v1/loyalty/apple/v1/devices/\(device)/registrations/\(appleWallet!.signer.passTypeIdentifier)/\(card.appleSerialNumber)"
+        let answer = try await send(.POST, path, headers: applePassHeaders(card), json: ["pushToken": .string(pushToken)])
+        guard answer.status == .created || answer.status == .ok else { throw TestSetupError("registration answered \(answer.status)") }
+    }
+
     /// Moves every row a pass shows a minute into the past: the pass then "last changed"
     /// outside the web service's settle window.
     func backdatePassRows(by seconds: TimeInterval = 60) async throws {

@@ -9,7 +9,7 @@ import WalletTestSupport
 
 @testable import App
 
-/// The Apple Wallet web service, as a device drives it (docs/WALLET.md §2 test checklist).
+/// The Apple Wallet web service, as a device drives it (../shared/docs/WALLET.md §2 test checklist).
 @Suite struct AppleWebServiceTests {
     static let passType = TestPassPKI.standard.passTypeIdentifier
     static let device = "a1b2c3d4e5f6a7b8c9d0"
@@ -56,14 +56,34 @@ import WalletTestSupport
         }
     }
 
+    @Test func aPassKeepsItsMostRecentDevicesOnly() async throws {
+        try await withAppleWalletApp { app in
+            let card = try await Counter.make(in: app).card
+            for device in 0..<(AppleWebServiceController.maxDevicesPerPass + 3) {
+                try await app.registerPass(of: card, device: "device-\(device)", pushToken: "ab")
+            }
+            let kept = try await AppleDeviceRegistrationModel.query(on: app.db).all().map(\.deviceLibraryIdentifier)
+            #expect(kept.count == AppleWebServiceController.maxDevicesPerPass)
+            #expect(kept.contains("device-\(AppleWebServiceController.maxDevicesPerPass + 2)"))
+        }
+    }
+
     @Test func registrationRefusesAMissingOrMalformedPushToken() async throws {
         try await withAppleWalletApp { app in
             let card = try await Counter.make(in: app).card
             let headers = app.applePassHeaders(card)
-            #expect(try await app.send(.POST, registrationPath(card), headers: headers).status == .unprocessableEntity)
+            #expect(try await app.send(.POST, registrationPath(card), headers: headers).status == .badRequest)
+            #expect(try await app.send(.POST, registrationPath(card), headers: headers, body: "[1]").status == .badRequest)
             #expect(try await app.send(.POST, registrationPath(card), headers: headers, body: "{\"pushToken\": 5}").status == .unprocessableEntity)
             let notHex = try await app.send(.POST, registrationPath(card), headers: headers, json: ["pushToken": "zz-top"])
             #expect(notHex.errorCode == "validation_failed")
+            // Fullwidth digits are hex digits to Swift, not to APNs.
+            let fullwidth = try await app.send(.POST, registrationPath(card), headers: headers, json: ["pushToken": "\u{FF10}\u{FF11}"])
+            #expect(fullwidth.status == .unprocessableEntity)
+            let longDevice = String(repeating: "e\u{301}", count: 128)  // 128 characters, 256 scalars
+            #expect(
+                try await app.send(.POST, registrationPath(card, device: longDevice), headers: headers, json: ["pushToken": "ab"]).status
+                    == .unprocessableEntity)
             #expect(try await AppleDeviceRegistrationModel.query(on: app.db).count() == 0)
             // Wallet may omit the Content-Type: the body is read as JSON all the same.
             var bare = headers
@@ -98,6 +118,7 @@ import WalletTestSupport
             #expect(try await app.send(.GET, listPath(device: "another-device")).status == .noContent)
             #expect(try await app.send(.GET, "/api/v1/loyalty/apple/v1/devices/\(Self.device)/registrations/pass.other").status == .noContent)
             #expect(try await app.send(.GET, listPath(since: "yesterday")).status == .unprocessableEntity)
+            #expect(try await app.send(.GET, listPath(since: "+5")).status == .unprocessableEntity)
         }
     }
 
@@ -168,8 +189,13 @@ import WalletTestSupport
             #expect(rows.map(\.message) == ["Pass download failed: bad signature", String(repeating: "x", count: AppleWebServiceController.maxLogEntryLength)])
             let tooMany = JSONValue.array(Array(repeating: "x", count: AppleWebServiceController.maxLogEntries + 1))
             #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": tooMany]).status == .unprocessableEntity)
-            #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", body: "not json").status == .unprocessableEntity)
+            #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", body: "not json").status == .badRequest)
+            #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": "one"]).status == .unprocessableEntity)
             #expect(try await AppleWalletLogModel.query(on: app.db).count() == 2)
+            // PostgreSQL text cannot hold NUL: it is dropped, not a 500.
+            #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": "a\u{0}b"]).status == .unprocessableEntity)
+            #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": ["a\u{0}b"]]).status == .ok)
+            #expect(try await AppleWalletLogModel.query(on: app.db).filter(\.$message == "ab").count() == 1)
         }
     }
 
@@ -180,6 +206,19 @@ import WalletTestSupport
             #expect(answer.status == .serviceUnavailable)
             #expect(answer.errorCode == "apple_wallet_unavailable")
             #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(card.appleSerialNumber).pkpass").errorCode == "apple_wallet_unavailable")
+        }
+    }
+}
+
+@Suite struct AppleWalletLogLimitTests {
+    @Test func logPostsAreLimitedPerClient() async throws {
+        try await withAppleWalletApp(adjust: { $0.rateLimits = .init(walletLogPerClient: 2) }) { app in
+            for _ in 0..<2 {
+                #expect(try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": ["x"]]).status == .ok)
+            }
+            let limited = try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": ["x"]])
+            #expect(limited.status == .tooManyRequests)
+            #expect(try await AppleWalletLogModel.query(on: app.db).count() == 2)
         }
     }
 }

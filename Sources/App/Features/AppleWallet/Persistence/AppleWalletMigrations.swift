@@ -43,6 +43,7 @@ enum AppleWalletMigrations {
                 .field("card_id", .uuid, .required, .references(CardModel.schema, .id, onDelete: .cascade))
                 .field("device_library_identifier", .string, .required)
                 .field("push_token", .string, .required)
+                .field("pushed_through", .datetime)
                 .field("created_at", .datetime, .required)
                 .field("updated_at", .datetime)
                 .unique(on: "device_library_identifier", "card_id")

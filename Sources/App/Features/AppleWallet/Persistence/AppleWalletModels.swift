@@ -27,6 +27,9 @@ final class AppleDeviceRegistrationModel: Model, @unchecked Sendable {
     @Parent(key: "card_id") var card: CardModel
     @Field(key: "device_library_identifier") var deviceLibraryIdentifier: String
     @Field(key: "push_token") var pushToken: String
+    /// The pass's modification time that the last delivered push announced; `nil` until one
+    /// was delivered. A pass modified later still owes this device a push.
+    @OptionalField(key: "pushed_through") var pushedThrough: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -1,0 +1,181 @@
+import ApplePasses
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Tells the devices holding a pass that it changed, so that Wallet fetches it again (Apple's
+/// update flow: push, then the device lists changed serials and fetches each).
+///
+/// Pushes start in the background right after a change commits. Whatever fails or is missed
+/// (APNs down, the process stopped) is still owed: a registration remembers the pass version
+/// its last delivered push announced (`pushed_through`), and `catchUp` pushes every
+/// registration whose pass is newer (the hourly `loyalty.sync_wallet_passes`).
+final class WalletPushNotifier: Sendable {
+    let transport: any ApplePushTransport
+    private let issuer: AppleWalletIssuer
+    private let database: @Sendable () -> any Database
+    private let logger: Logger
+    private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
+    /// Pushes sent at once; APNs multiplexes them over one HTTP/2 connection.
+    static let width = 8
+
+    init(transport: any ApplePushTransport, issuer: AppleWalletIssuer, database: @escaping @Sendable () -> any Database, logger: Logger) {
+        self.transport = transport
+        self.issuer = issuer
+        self.database = database
+        self.logger = logger
+    }
+
+    /// What one round of pushes did.
+    struct Report: Sendable, Equatable, CustomStringConvertible {
+        var delivered = 0
+        var failed = 0
+        var devicesRemoved = 0
+        var upToDate = 0
+
+        var description: String {
+            "\(delivered) pushed, \(failed) failed (retried next time), \(devicesRemoved) devices gone, \(upToDate) up to date"
+        }
+    }
+
+    // MARK: - In the background, after a change
+
+    /// A balance or status of these cards changed: push their devices, without waiting.
+    func cardsChanged(_ cardIDs: [UUID]) {
+        inBackground { try await self.pushDue(self.registrations(cards: cardIDs)) }
+    }
+
+    /// The merchant's program (name, colours, rules) changed: every pass of it looks different.
+    func programChanged(merchantID: UUID) {
+        inBackground { try await self.pushDue(self.registrations(merchant: merchantID)) }
+    }
+
+    /// Waits for the background pushes started so far: at shutdown, and in tests.
+    func waitUntilIdle() async {
+        while let task = inFlight.withLockedValue({ $0.values.first }) {
+            await task.value
+        }
+    }
+
+    private func inBackground(_ work: @escaping @Sendable () async throws -> Report) {
+        let id = UUID()
+        inFlight.withLockedValue { tasks in
+            tasks[id] = Task {
+                do {
+                    let report = try await work()
+                    if report.failed > 0 { self.logger.warning("Apple Wallet pushes: \(report)") }
+                } catch {
+                    self.logger.warning("Apple Wallet pushes could not run: \(error)")
+                }
+                _ = self.inFlight.withLockedValue { $0.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    // MARK: - Catching up
+
+    /// Pushes every registration whose pass changed after its last delivered push.
+    func catchUp(batchSize: Int = 500) async throws -> Report {
+        var report = Report()
+        var after: UUID?
+        while true {
+            let query = AppleDeviceRegistrationModel.query(on: database()).with(\.$card).sort(\.$id).limit(batchSize)
+            if let after { query.filter(\.$id > after) }
+            let batch = try await query.all()
+            guard let last = batch.last else { return report }
+            let round = try await pushDue(batch)
+            report.delivered += round.delivered
+            report.failed += round.failed
+            report.devicesRemoved += round.devicesRemoved
+            report.upToDate += round.upToDate
+            after = try last.requireID()
+        }
+    }
+
+    // MARK: - The work
+
+    private func registrations(cards: [UUID]) async throws -> [AppleDeviceRegistrationModel] {
+        try await AppleDeviceRegistrationModel.query(on: database()).filter(\.$card.$id ~~ cards).with(\.$card).all()
+    }
+
+    private func registrations(merchant: UUID) async throws -> [AppleDeviceRegistrationModel] {
+        try await AppleDeviceRegistrationModel.query(on: database())
+            .join(CardModel.self, on: \AppleDeviceRegistrationModel.$card.$id == \CardModel.$id)
+            .filter(CardModel.self, \.$merchant.$id == merchant)
+            .with(\.$card).all()
+    }
+
+    /// Pushes, once per device, to the registrations whose pass is newer than their last push.
+    private func pushDue(_ registrations: [AppleDeviceRegistrationModel]) async throws -> Report {
+        let passes = ApplePassService(database: database(), issuer: issuer)
+        var modified: [UUID: Date] = [:]
+        var due: [String: [(registration: AppleDeviceRegistrationModel, modified: Date)]] = [:]
+        var report = Report()
+        for registration in registrations {
+            let cardID = registration.$card.id
+            if modified[cardID] == nil { modified[cardID] = try await passes.pass(of: registration.card).modified }
+            let passModified = modified[cardID]!
+            if let pushed = registration.pushedThrough,
+                PassUpdateClock.milliseconds(passModified) <= PassUpdateClock.milliseconds(pushed)
+            {
+                report.upToDate += 1
+            } else {
+                due[registration.pushToken, default: []].append((registration, passModified))
+            }
+        }
+        // One push per device: it then asks for all of its changed passes at once.
+        let outcomes = await withTaskGroup(of: (String, ApplePushOutcome).self) { group in
+            var outcomes: [(String, ApplePushOutcome)] = []
+            var tokens = due.keys.makeIterator()
+            for _ in 0..<Self.width {
+                guard let token = tokens.next() else { break }
+                group.addTask { (token, await self.transport.push(toDeviceToken: token)) }
+            }
+            while let outcome = await group.next() {
+                outcomes.append(outcome)
+                if let token = tokens.next() { group.addTask { (token, await self.transport.push(toDeviceToken: token)) } }
+            }
+            return outcomes
+        }
+        for (token, outcome) in outcomes {
+            switch outcome {
+            case .delivered:
+                for (registration, passModified) in due[token]! {
+                    try await AppleDeviceRegistrationModel.query(on: database()).filter(\.$id == registration.requireID())
+                        .set(\.$pushedThrough, to: passModified).update()
+                    report.delivered += 1
+                }
+            case .deviceGone(let reason):
+                // The token is dead for every pass on that device.
+                let removed = try await AppleDeviceRegistrationModel.query(on: database()).filter(\.$pushToken == token).count()
+                try await AppleDeviceRegistrationModel.query(on: database()).filter(\.$pushToken == token).delete()
+                logger.info("Apple Wallet device gone (\(reason)): \(removed) registrations removed")
+                report.devicesRemoved += 1
+            case .failed(let reason):
+                logger.warning("Apple Wallet push failed, retried by the next catch-up: \(reason)")
+                report.failed += due[token]!.count
+            }
+        }
+        return report
+    }
+}
+
+extension Application {
+    private struct WalletPushNotifierKey: StorageKey { typealias Value = WalletPushNotifier }
+
+    /// Pushes pass updates to devices; `nil` when Apple Wallet is off.
+    var walletPushes: WalletPushNotifier? {
+        get { storage[WalletPushNotifierKey.self] }
+        set { storage[WalletPushNotifierKey.self] = newValue }
+    }
+}
+
+/// Finishes the pushes in flight and closes the APNs connection when the app stops.
+struct WalletPushLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        guard let notifier = application.walletPushes else { return }
+        await notifier.waitUntilIdle()
+        await notifier.transport.shutdown()
+    }
+}
