@@ -63,7 +63,7 @@ struct ApplePassService {
     func response(_ pass: Pass, now: Date, for request: Request) throws -> Response {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "application", subType: "vnd.apple.pkpass")
-        headers.lastModified = HTTPHeaders.LastModified(issuer.updateClock.lastModified(of: pass.modified, now: now))
+        headers.replaceOrAdd(name: .lastModified, value: HTTPDate.format(issuer.updateClock.lastModified(of: pass.modified, now: now)))
         // The pass carries the card's QR code and Wallet token: no shared cache may keep it.
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"loyalty-card.pkpass\"")

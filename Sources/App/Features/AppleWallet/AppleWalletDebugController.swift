@@ -60,7 +60,7 @@ struct AppleWalletDebugController: RouteCollection {
         return ApplePassDebugResponse(
             cardId: pass.cardID, merchantId: pass.merchantID, serialNumber: pass.facts.identity.serialNumber,
             passUrl: ApplePassDownloadController.url(for: card, on: req.application), modifiedAt: pass.modified,
-            lastModified: HTTPHeaders.LastModified(lastModified).serialize(),
+            lastModified: HTTPDate.format(lastModified),
             passJson: try JSONDecoder().decode(JSONValue.self, from: try passJSON.encoded()),
             devices: devices.map {
                 .init(

@@ -100,14 +100,15 @@ struct AppleWebServiceController: RouteCollection {
             AppleWebServiceJSON.SerialNumbers(serialNumbers: update.serials.sorted(), lastUpdated: String(update.tag)))
     }
 
-    /// The current pass, or 304 when the device's copy (its `If-Modified-Since`) is current.
+    /// The current pass, or 304 when the device's copy (its `If-Modified-Since`, an HTTP-date
+    /// and not a number: ../shared/docs/WALLET.md, pitfall 9) is current.
     @Sendable
     func latestPass(req: Request) async throws -> Response {
         let card = try await authenticatedCard(req)
         let service = try req.applePasses()
         let pass = try await service.pass(of: card)
         let now = req.application.clock()
-        if let header = req.headers.first(name: .ifModifiedSince), let since = AppleWebServiceJSON.httpDate(header),
+        if let header = req.headers.first(name: .ifModifiedSince), let since = HTTPDate.parse(header),
             service.issuer.updateClock.isUnchanged(pass.modified, ifModifiedSince: since)
         {
             return Response(status: .notModified)

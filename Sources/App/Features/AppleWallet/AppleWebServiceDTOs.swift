@@ -33,16 +33,6 @@ enum AppleWebServiceJSON {
         return value
     }
 
-    /// An RFC 7231 HTTP-date (`Sun, 22 Nov 2026 10:00:00 GMT`), as Wallet echoes our
-    /// `Last-Modified` back in `If-Modified-Since`. Not a number: see ../shared/docs/WALLET.md, pitfall 9.
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
-    }
-
     static func response(_ value: some Encodable) throws -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .json
