@@ -10,7 +10,9 @@ struct AdminMerchantsController: RouteCollection {
         merchants.get(use: list)
         let merchant = merchants.grouped(":merchant_id")
         merchant.get(use: show)
-        try merchant.register(collection: MerchantOnboardingController(merchantID: Self.merchantParameter))
+        var onboarding = MerchantOnboardingController(merchantID: Self.merchantParameter)
+        onboarding.storeOutsideMerchant = .validationFailed(["store_id": "is not a store of this merchant"])
+        try merchant.register(collection: onboarding)
     }
 
     @Sendable

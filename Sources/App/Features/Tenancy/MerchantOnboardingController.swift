@@ -9,6 +9,10 @@ import Vapor
 struct MerchantOnboardingController: RouteCollection {
     /// Which merchant the request is about; throws `not_found` for one the caller may not see.
     let merchantID: @Sendable (Request) async throws -> UUID
+    /// The answer to a new user's `store_id` that is not a store of the merchant. An owner gets
+    /// `not_found`, as for any object of another tenant; the platform admin, whose tenant is
+    /// every merchant, gets a 422 naming the field: the store exists for them, just not here.
+    var storeOutsideMerchant = APIError.notFound("The store")
 
     /// Roles these endpoints may create: never a platform admin (that is `loyalty create-admin`).
     static let creatableRoles: [Role] = [.merchantOwner, .storeManager, .storeStaff]
@@ -38,7 +42,7 @@ struct MerchantOnboardingController: RouteCollection {
     func createUser(req: Request) async throws -> Response {
         let merchantID = try await merchantID(req)
         let user = try req.content.decode(CreateUserRequest.self).validated(allowedRoles: Self.creatableRoles)
-        let created = try await req.tenancy.createUser(user, merchantID: merchantID)
+        let created = try await req.tenancy.createUser(user, merchantID: merchantID, storeOutsideMerchant: storeOutsideMerchant)
         return try await UserResponse(created).encodeResponse(status: .created, for: req)
     }
 

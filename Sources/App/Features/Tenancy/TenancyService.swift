@@ -50,11 +50,13 @@ struct TenancyService: Sendable {
             .page(page, map: StoreResponse.init)
     }
 
-    func createUser(_ user: NewUser, merchantID: UUID) async throws -> UserModel {
+    /// Creates a staff account; `storeOutsideMerchant` is thrown for a `store_id` that is not a
+    /// store of this merchant, whether it is another merchant's or none at all (the same answer,
+    /// so it tells nothing about other merchants).
+    func createUser(_ user: NewUser, merchantID: UUID, storeOutsideMerchant: APIError) async throws -> UserModel {
         if let storeID = user.storeID {
             let store = try await StoreModel.find(storeID, on: database)
-            // Another merchant's store is answered like a missing one.
-            guard store?.$merchant.id == merchantID else { throw APIError.notFound("The store") }
+            guard store?.$merchant.id == merchantID else { throw storeOutsideMerchant }
         }
         let hash = try await passwords.hash(user.password)
         let model = UserModel(

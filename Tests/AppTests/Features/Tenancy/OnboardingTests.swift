@@ -137,6 +137,17 @@ import VaporTesting
             #expect(foreign.status == .notFound)
             #expect(try await UserModel.query(on: app.db).filter(\.$email == "x@staff.test").count() == 0)
 
+            // The platform admin sees every store: for them it is a wrong field, not a missing object.
+            let admin = try await app.token(for: try await app.makeUser(.platformAdmin))
+            for store in [try tenants.b.store1.requireID(), UUID()] {
+                let wrong = try await app.send(
+                    .POST, "/api/v1/admin/merchants/\(try tenants.a.merchant.requireID())/users", token: admin,
+                    json: ["email": "y@staff.test", "password": "long-enough-pw", "role": "store_staff", "store_id": .string(store.uuidString)])
+                #expect(wrong.status == .unprocessableEntity)
+                #expect(try wrong.json["error"]?["details"]?["fields"]?["store_id"]?.string == "is not a store of this merchant")
+            }
+            #expect(try await UserModel.query(on: app.db).filter(\.$email == "y@staff.test").count() == 0)
+
             let users = try await app.send(.GET, "/api/v1/merchants/users", token: ownerA)
             let merchants = Set(try users.json["items"]?.array?.compactMap { $0["merchant_id"]?.uuid } ?? [])
             #expect(merchants == [tenants.a.merchant.id])
