@@ -53,9 +53,16 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 /// Runs pending migrations when the command is `serve` (or none, which means serve), so a new
 /// version starts on an up-to-date schema without a separate step.
 public func migrateIfServing(_ app: Application) async throws {
-    let command = app.environment.commandInput.arguments.first
-    guard command == nil || command == "serve" else { return }
+    guard app.isServing else { return }
     try await app.autoMigrate()
+}
+
+extension Application {
+    /// Whether this process was started to serve (`serve`, or no command), not for a one-off command.
+    var isServing: Bool {
+        let command = environment.commandInput.arguments.first
+        return command == nil || command == "serve"
+    }
 }
 
 /// API.md: JSON uses snake_case, times are RFC 3339 in UTC.

@@ -17,7 +17,7 @@ struct ApplePassDownloadController: RouteCollection {
         guard let file = req.parameters.get("pass_file"), file.hasSuffix(".pkpass"),
             let pass = try await service.pass(serialNumber: String(file.dropLast(".pkpass".count)))
         else { throw APIError.notFound("The pass") }
-        return try service.response(pass, now: req.application.clock(), for: req)
+        return try service.response(pass, now: req.application.clock())
     }
 
     /// Where a card's pass downloads: absolute under `LOYALTY_PUBLIC_BASE_URL` when set,

@@ -60,7 +60,7 @@ struct ApplePassService {
     }
 
     /// A `.pkpass` response with the `Last-Modified` the web service compares against.
-    func response(_ pass: Pass, now: Date, for request: Request) throws -> Response {
+    func response(_ pass: Pass, now: Date) throws -> Response {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "application", subType: "vnd.apple.pkpass")
         headers.replaceOrAdd(name: .lastModified, value: HTTPDate.format(issuer.updateClock.lastModified(of: pass.modified, now: now)))

@@ -1,6 +1,7 @@
 import ApplePasses
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// The platform admin's Apple Wallet debugging: `/api/v1/admin/loyalty/debug/...`. Wallet
@@ -16,8 +17,8 @@ struct AppleWalletDebugController: RouteCollection {
     @Sendable
     func diagnostics(req: Request) async throws -> AppleWalletDiagnosticsResponse {
         let now = req.application.clock()
-        let devices = try await AppleDeviceRegistrationModel.query(on: req.db).unique().field(\.$deviceLibraryIdentifier).all().count
-        let passes = try await AppleDeviceRegistrationModel.query(on: req.db).unique().field(\.$card.$id).all().count
+        let devices = try await Self.distinctCount("device_library_identifier", on: req.db)
+        let passes = try await Self.distinctCount("card_id", on: req.db)
         let logEntries = try await AppleWalletLogModel.query(on: req.db).filter(\.$receivedAt >= now.addingTimeInterval(-86_400)).count()
         guard let issuer = req.application.appleWallet else {
             return AppleWalletDiagnosticsResponse(
@@ -35,6 +36,15 @@ struct AppleWalletDebugController: RouteCollection {
             wwdrCertificate: .init(issuer.signer.intermediate, now: now),
             checks: AppleWalletDiagnosticsResponse.checks(of: issuer, publicBaseURL: req.application.config.publicBaseURL, now: now),
             registeredDevices: devices, registeredPasses: passes, walletLogEntriesLastDay: logEntries)
+    }
+
+    /// `COUNT(DISTINCT column)` of the registrations, counted by the database, not in memory.
+    private static func distinctCount(_ column: String, on database: any Database) async throws -> Int {
+        let row = try await database.sql.select()
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier(column))), as: "count")
+            .from(AppleDeviceRegistrationModel.schema)
+            .first()
+        return try row?.decode(column: "count", as: Int.self) ?? 0
     }
 
     @Sendable

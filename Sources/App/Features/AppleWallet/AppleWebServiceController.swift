@@ -75,7 +75,7 @@ struct AppleWebServiceController: RouteCollection {
     /// identifier is the only credential Apple defines here; the answer holds serials only.
     @Sendable
     func updatedSerials(req: Request) async throws -> Response {
-        let issuer = try req.requireAppleWallet()
+        let service = try req.applePasses()
         let device = try Self.deviceLibraryIdentifier(req)
         var since: Int64?
         if let text = req.query[String.self, at: "passesUpdatedSince"] {
@@ -84,16 +84,15 @@ struct AppleWebServiceController: RouteCollection {
             }
             since = tag
         }
-        guard req.parameters.get("pass_type_id") == issuer.signer.passTypeIdentifier else { return Response(status: .noContent) }
+        guard req.parameters.get("pass_type_id") == service.issuer.signer.passTypeIdentifier else { return Response(status: .noContent) }
         let registrations = try await AppleDeviceRegistrationModel.query(on: req.db)
             .filter(\.$deviceLibraryIdentifier == device).with(\.$card).all()
-        let service = try req.applePasses()
         var passes: [(serial: String, modified: Date)] = []
         for registration in registrations {
             let pass = try await service.pass(of: registration.card)
             passes.append((pass.facts.identity.serialNumber, pass.modified))
         }
-        guard let update = issuer.updateClock.updates(of: passes, since: since, now: req.application.clock()) else {
+        guard let update = service.issuer.updateClock.updates(of: passes, since: since, now: req.application.clock()) else {
             return Response(status: .noContent)
         }
         return try AppleWebServiceJSON.response(
@@ -113,7 +112,7 @@ struct AppleWebServiceController: RouteCollection {
         {
             return Response(status: .notModified)
         }
-        return try service.response(pass, now: now, for: req)
+        return try service.response(pass, now: now)
     }
 
     /// Wallet's error reports: logged, and kept for the admin's debug view.

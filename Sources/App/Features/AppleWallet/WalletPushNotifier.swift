@@ -17,8 +17,16 @@ final class WalletPushNotifier: Sendable {
     private let database: @Sendable () -> any Database
     private let logger: Logger
     private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
+    private let pendingCards = NIOLockedValueBox(PendingCards())
     /// Pushes sent at once; APNs multiplexes them over one HTTP/2 connection.
     static let width = 8
+    /// How long changed cards gather before their devices are looked up together.
+    static let batchWindow: Duration = .milliseconds(100)
+
+    private struct PendingCards {
+        var cards: Set<UUID> = []
+        var flushScheduled = false
+    }
 
     init(transport: any ApplePushTransport, issuer: AppleWalletIssuer, database: @escaping @Sendable () -> any Database, logger: Logger) {
         self.transport = transport
@@ -34,6 +42,13 @@ final class WalletPushNotifier: Sendable {
         var devicesRemoved = 0
         var upToDate = 0
 
+        mutating func add(_ other: Report) {
+            delivered += other.delivered
+            failed += other.failed
+            devicesRemoved += other.devicesRemoved
+            upToDate += other.upToDate
+        }
+
         var description: String {
             "\(delivered) pushed, \(failed) failed (retried next time), \(devicesRemoved) devices gone, \(upToDate) up to date"
         }
@@ -42,8 +57,31 @@ final class WalletPushNotifier: Sendable {
     // MARK: - In the background, after a change
 
     /// A balance or status of these cards changed: push their devices, without waiting.
+    ///
+    /// Called after every stamp, so it only notes the cards: one flush per `batchWindow` looks
+    /// up the registrations of all cards noted meanwhile. Under load that is one query per
+    /// window instead of one per stamp: with a lookup per stamp, bench/stamps.sh on SQLite ran
+    /// at 0.85 of the rate without Apple Wallet (cards with no device at all); batched, 1.01.
     func cardsChanged(_ cardIDs: [UUID]) {
-        inBackground { try await self.pushDue(self.registrations(cards: cardIDs)) }
+        let startsFlush = pendingCards.withLockedValue { pending in
+            pending.cards.formUnion(cardIDs)
+            let startsFlush = !pending.flushScheduled
+            pending.flushScheduled = true
+            return startsFlush
+        }
+        guard startsFlush else { return }
+        inBackground {
+            try? await Task.sleep(for: Self.batchWindow)
+            let cards = self.pendingCards.withLockedValue { pending in
+                defer { pending = PendingCards() }
+                return Array(pending.cards)
+            }
+            var report = Report()
+            for start in stride(from: 0, to: cards.count, by: 500) {
+                report.add(try await self.pushDue(self.registrations(cards: Array(cards[start..<min(start + 500, cards.count)]))))
+            }
+            return report
+        }
     }
 
     /// The merchant's program (name, colours, rules) changed: every pass of it looks different.
@@ -84,11 +122,7 @@ final class WalletPushNotifier: Sendable {
             if let after { query.filter(\.$id > after) }
             let batch = try await query.all()
             guard let last = batch.last else { return report }
-            let round = try await pushDue(batch)
-            report.delivered += round.delivered
-            report.failed += round.failed
-            report.devicesRemoved += round.devicesRemoved
-            report.upToDate += round.upToDate
+            report.add(try await pushDue(batch))
             after = try last.requireID()
         }
     }

@@ -111,7 +111,6 @@ struct JobSchedulerLifecycle: LifecycleHandler {
 
 /// Starts the scheduled jobs when the command is `serve` (or none), after migrations.
 public func startScheduledJobsIfServing(_ app: Application) {
-    let command = app.environment.commandInput.arguments.first
-    guard command == nil || command == "serve", app.config.scheduledJobs else { return }
+    guard app.isServing, app.config.scheduledJobs else { return }
     app.jobScheduler.start(app)
 }

@@ -34,14 +34,16 @@ struct WalletStatusResponse: Content {
     let google: Google
     let apple: Apple
 
-    init(_ wallet: AppConfig.WalletSettings) {
+    /// `appleLoaded`: the signing identity loaded at start-up (`Application.appleWallet`), which
+    /// is what "configured" means; the readability flags say whether the files are still there.
+    init(_ wallet: AppConfig.WalletSettings, appleLoaded: Bool) {
         let readable = { (path: String?) in path.map { FileManager.default.isReadableFile(atPath: $0) } ?? false }
         google = Google(
             configured: wallet.googleIssuerID != nil && readable(wallet.googleServiceAccountJSONPath), issuerId: wallet.googleIssuerID,
             serviceAccountFileReadable: readable(wallet.googleServiceAccountJSONPath))
         let certificates = [wallet.appleWWDRCertificatePath, wallet.appleSignerCertificatePath, wallet.appleSignerKeyPath].map(readable)
         apple = Apple(
-            configured: wallet.applePassTypeID != nil && wallet.appleTeamID != nil && certificates.allSatisfy { $0 },
+            configured: appleLoaded,
             passTypeId: wallet.applePassTypeID, teamId: wallet.appleTeamID, wwdrCertificateReadable: certificates[0],
             signerCertificateReadable: certificates[1], signerKeyReadable: certificates[2])
     }
@@ -105,7 +107,7 @@ struct AdminLoyaltyController: RouteCollection {
 
     @Sendable
     func walletStatus(req: Request) async throws -> WalletStatusResponse {
-        WalletStatusResponse(req.application.config.wallet)
+        WalletStatusResponse(req.application.config.wallet, appleLoaded: req.application.appleWallet != nil)
     }
 
     @Sendable

@@ -61,10 +61,15 @@ import WalletTestSupport
             #expect(try view.json["devices"]?[0]?["push_token_prefix"]?.string == "abcdef01")
             #expect(try view.json["devices"]?[0]?["pushed_through"]?.isNull == true)
             #expect(try view.json["pass_json"]?["authenticationToken"]?.string == String(card.appleAuthToken.prefix(4)) + "…")
-            #expect(try !String(buffer: view.body).contains(card.appleAuthToken))
+            #expect(!String(buffer: view.body).contains(card.appleAuthToken))
             let log = try await app.send(.GET, "/api/v1/admin/loyalty/debug/apple/log", token: admin)
             #expect(try log.json["items"]?[0]?["message"]?.string == "Invalid data error reading pass")
             #expect(try await app.send(.GET, "/api/v1/admin/loyalty/debug/cards/\(UUID().uuidString)/apple-pass", token: admin).status == .notFound)
+            try await app.registerPass(of: card, device: "second-device", pushToken: "abcdef02")
+            let diagnostics = try await app.send(.GET, "/api/v1/admin/loyalty/debug/apple", token: admin)
+            #expect(try diagnostics.json["registered_devices"]?.int == 2)
+            #expect(try diagnostics.json["registered_passes"]?.int == 1)
+            #expect(try diagnostics.json["wallet_log_entries_last_day"]?.int == 1)
         }
     }
 }
