@@ -24,7 +24,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
 
     // Outermost first: the log line sees the status the error middleware chose.
+    app.http.server.configuration.shutdownTimeout = .seconds(Int64(config.shutdownGrace))
     app.middleware = Middlewares()
+    app.middleware.use(InFlightRequestsMiddleware(requests: app.inFlightRequests))
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(APIErrorMiddleware())
 
@@ -39,6 +41,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     // After the pushes' handler: handlers stop in reverse order, so the scheduler stops first.
     app.lifecycle.use(JobSchedulerLifecycle())
+    // Last, so it runs first at shutdown: stop serving before jobs, pushes and databases close.
+    app.lifecycle.use(GracefulShutdownLifecycle())
     app.migrations.add(AppMigrations.all)
 
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
@@ -80,7 +84,13 @@ private func useDatabase(_ config: AppConfig, in app: Application) async throws 
         app.writeGate = AsyncGate()
         try await SQLiteConnectionSetup.prepareEveryConnection(of: app, settings: settings)
     case .postgres(let url):
-        let configuration = try SQLPostgresConfiguration(url: url)
+        var configuration = try SQLPostgresConfiguration(url: url)
+        // A client that dies or hangs inside a transaction must not hold a card's lock: the
+        // server ends such a session, and a waiter gives up instead of queueing forever.
+        configuration.coreConfiguration.options.additionalStartupParameters += [
+            ("lock_timeout", "\(config.postgresLockTimeoutMilliseconds)ms"),
+            ("idle_in_transaction_session_timeout", "\(config.postgresIdleInTransactionTimeoutMilliseconds)ms"),
+        ]
         app.databases.use(
             .postgres(
                 configuration: configuration, maxConnectionsPerEventLoop: config.postgresConnectionsPerEventLoop, sqlLogLevel: .trace),

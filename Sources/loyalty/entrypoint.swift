@@ -6,6 +6,7 @@ import Vapor
 @main
 enum Entrypoint {
     static func main() async throws {
+        CrashReports.preferQuickReports()
         var env = try Environment.detect()
         try LogSetup.bootstrap(from: &env)
 

@@ -65,3 +65,20 @@ def test_json_logs_carry_the_request_id(loyalty):
     assert access, server.log()[-3000:]
     assert access[0]["status"] == "200" and access[0]["path"] == "/health/live", access[0]
     assert {"time", "level", "message"} <= set(access[0]), access[0]
+
+
+def test_crash_reports_are_quick_unless_the_operator_chose(loyalty):
+    """The server re-executes itself with SWIFT_BACKTRACE set so that a crash does not spend
+    many seconds symbolicating while it holds sockets (decision 0021); an operator's own
+    setting is kept."""
+    def environ_of(server) -> dict:
+        raw = Path(f"/proc/{server.proc.pid}/environ").read_bytes().split(b"\0")
+        return dict(item.decode(errors="replace").split("=", 1) for item in raw if b"=" in item)
+
+    default = loyalty.serve(None)
+    assert environ_of(default).get("SWIFT_BACKTRACE") == "enable=yes,interactive=no,symbolicate=off"
+    assert requests.get(default.url + "/health/live", timeout=10).status_code == 200
+    assert default.terminate()[0] == 0
+
+    chosen = loyalty.serve({"SWIFT_BACKTRACE": "enable=yes,symbolicate=full"})
+    assert environ_of(chosen).get("SWIFT_BACKTRACE") == "enable=yes,symbolicate=full"

@@ -56,6 +56,11 @@ extension AppConfig {
         var config = AppConfig(isProduction: isProduction, database: database, secretKey: secretKey)
         config.postgresConnectionsPerEventLoop = try reader.int(
             "LOYALTY_PG_CONNECTIONS_PER_LOOP", default: config.postgresConnectionsPerEventLoop, in: 1...100)
+        config.postgresLockTimeoutMilliseconds = try reader.int(
+            "LOYALTY_PG_LOCK_TIMEOUT_MS", default: config.postgresLockTimeoutMilliseconds, in: 100...600_000)
+        config.postgresIdleInTransactionTimeoutMilliseconds = try reader.int(
+            "LOYALTY_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", default: config.postgresIdleInTransactionTimeoutMilliseconds, in: 1_000...3_600_000)
+        config.shutdownGrace = TimeInterval(try reader.int("LOYALTY_SHUTDOWN_GRACE_SECONDS", default: Int(config.shutdownGrace), in: 1...600))
         config.hostname = reader.string("LOYALTY_HOST") ?? config.hostname
         config.port = try reader.int("LOYALTY_PORT", default: config.port, in: 1...65_535)
         if let format = reader.string("LOYALTY_LOG_FORMAT") {

@@ -80,6 +80,15 @@ public struct AppConfig: Sendable {
     /// PostgreSQL connections each event loop may open (one event loop per core). Fluent's
     /// default of one would let only as many transactions run at once as there are cores.
     public var postgresConnectionsPerEventLoop = 4
+    /// PostgreSQL's `lock_timeout` for every session: a request waiting longer than this for a
+    /// card's row lock gets 503 `database_busy` instead of queueing behind a stuck holder.
+    public var postgresLockTimeoutMilliseconds = 5_000
+    /// PostgreSQL's `idle_in_transaction_session_timeout`: a session that holds a transaction
+    /// open without a statement for this long (a hung or crashed client) is ended by the server,
+    /// which releases its locks. Our transactions never pause between statements.
+    public var postgresIdleInTransactionTimeoutMilliseconds = 10_000
+    /// How long SIGTERM waits for requests in flight before the databases close.
+    public var shutdownGrace: TimeInterval = 20
     /// The server-side secret (PIN pepper, signing). Never stored in the database.
     public var secretKey: String
     public var hostname: String = "127.0.0.1"

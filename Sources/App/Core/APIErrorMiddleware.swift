@@ -43,6 +43,8 @@ struct APIErrorMiddleware: AsyncMiddleware {
                 details: ["allowed_methods": .array(allowed.map { .string($0) })], headers: ["Allow": allowed.joined(separator: ", ")])
         case let error as any AbortError:
             return fromStatus(error.status, headers: error.headers)
+        case let error where DatabaseBusy.matches(error):
+            return DatabaseBusy.apiError
         default:
             return APIError(
                 .internalServerError, code: "internal_error",
