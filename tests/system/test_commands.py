@@ -95,3 +95,41 @@ def test_demo_counter_traffic_then_verify_ledger(loyalty, api):
     verified = loyalty.run("verify-ledger")
     assert verified.returncode == 0, verified.stdout
     assert "2 ledger rows: 0 broken" in verified.stdout, verified.stdout
+
+
+def test_demo_refuses_production(loyalty):
+    refused = loyalty.run("demo", "--env", "production")
+    assert refused.returncode != 0, refused.stdout
+    assert "refuses to run with --env production" in refused.stdout, refused.stdout
+    # Nothing was loaded: the first demo run outside production is the one that loads.
+    loaded = loyalty.run("demo")
+    assert loaded.returncode == 0 and "Demo data loaded." in loaded.stdout, loaded.stdout
+
+
+def test_data_folder_and_files_are_owner_only(loyalty, tmp_path):
+    """A development start on a data folder made earlier with the umask's modes: the folder
+    becomes 0700, the SQLite files and the generated secret key 0600."""
+    import os
+    import stat
+
+    if loyalty.env.get("DATABASE_URL"):
+        import pytest
+        pytest.skip("the data files are SQLite's")
+    data = tmp_path / "data"
+    sqlite_path = data / "loyalty.sqlite"
+    data.chmod(0o755)
+    sqlite_path.touch()
+    sqlite_path.chmod(0o644)
+    env = {"LOYALTY_SQLITE_PATH": str(sqlite_path)}
+    result = loyalty.run("demo", extra_env=env, remove=("LOYALTY_SECRET_KEY",))
+    assert result.returncode == 0, result.stdout
+    assert "was readable by others" in result.stdout, result.stdout
+
+    def mode(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    assert mode(data) == 0o700
+    for name in ("loyalty.sqlite", "loyalty.sqlite-wal", "loyalty.sqlite-shm", "secret.key"):
+        if (data / name).exists():
+            assert mode(data / name) == 0o600, name
+    assert (data / "secret.key").exists()

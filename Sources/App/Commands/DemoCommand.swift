@@ -16,6 +16,7 @@ struct DemoCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        try Self.refuseInProduction(app.config)
         try await app.autoMigrate()
         let created = try await Self.load(on: app.db, hashing: app.passwordHashing, pinHasher: app.pinHasher)
         context.console.print(created ? "Demo data loaded." : "Demo data was already there; nothing changed.")
@@ -40,6 +41,15 @@ struct DemoCommand: AsyncCommand {
             Customers may register at POST /api/v1/storefront/auth/register with "store_code": "LUMIERE-LUX".
             The API is described at /openapi.json.
             """)
+    }
+
+    /// The demo's accounts share a published password: a production database must never get them.
+    static func refuseInProduction(_ config: AppConfig) throws {
+        guard !config.isProduction else {
+            throw ConfigError(
+                "loyalty demo refuses to run with --env production: it creates accounts whose password is published. "
+                    + "Create the first platform admin with `loyalty create-admin` instead.")
+        }
     }
 
     /// Creates the demo data unless it exists; returns whether it created it.

@@ -82,6 +82,10 @@ extension AppConfig {
         )
         config.trustForwardedFor = try reader.bool("LOYALTY_TRUST_PROXY", default: false)
         config.scheduledJobs = try reader.bool("LOYALTY_SCHEDULED_JOBS", default: true)
+        config.retention.idempotencyKeyDays = try reader.int("LOYALTY_IDEMPOTENCY_KEY_TTL_DAYS", default: 7, in: 1...3_650)
+        config.retention.jobRunDays = try reader.int("LOYALTY_JOB_RUN_RETENTION_DAYS", default: 90, in: 1...3_650)
+        config.retention.walletRegistrationDays = try reader.int("LOYALTY_WALLET_REGISTRATION_RETENTION_DAYS", default: 30, in: 1...3_650)
+        config.dataDirectory = dataDirectory
         config.maxBodyBytes = try reader.int("LOYALTY_MAX_BODY_BYTES", default: config.maxBodyBytes, in: 1_024...104_857_600)
 
         config.antiFraud.cooldownMinutes = try reader.int("LOYALTY_DEFAULT_COOLDOWN_MINUTES", default: 15, in: 0...10_080)

@@ -75,6 +75,19 @@ public struct AppConfig: Sendable {
         public init() {}
     }
 
+    /// How long the daily `loyalty.purge` keeps rows that are no longer needed.
+    public struct Retention: Sendable, Equatable {
+        /// Idempotency keys (the first answers replayed to retries) older than this are deleted:
+        /// a retry after it is performed again.
+        public var idempotencyKeyDays = 7
+        /// Records of scheduled job runs.
+        public var jobRunDays = 90
+        /// Apple Wallet registrations of cards deactivated at least this long ago.
+        public var walletRegistrationDays = 30
+
+        public init() {}
+    }
+
     public var isProduction: Bool
     public var database: DatabaseConfig
     /// PostgreSQL connections each event loop may open (one event loop per core). Fluent's
@@ -111,6 +124,10 @@ public struct AppConfig: Sendable {
     /// Whether this instance takes part in running the scheduled jobs (each slot runs once,
     /// on whichever instance claims it first).
     public var scheduledJobs = true
+    public var retention = Retention()
+    /// The folder of the SQLite file and the development secret key (`LOYALTY_DATA_DIR`); kept
+    /// owner-only at start-up. `nil` when the configuration was built without one (tests).
+    public var dataDirectory: String?
 
     public enum LogFormat: String, Sendable { case text, json }
 

@@ -17,9 +17,11 @@ enum DevelopmentSecretKey {
             let key = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
             key.count >= AppConfig.minimumSecretKeyLength
         {
+            // A key written by an earlier version may be readable by others.
+            _ = try DataFilePermissions.secureFile(path)
             return key
         }
-        try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DataFilePermissions.secureFolder(directory, create: true)
         let key = SymmetricKey(size: .bits256).withUnsafeBytes { bytes in
             bytes.map { String(format: "%02x", $0) }.joined()
         }

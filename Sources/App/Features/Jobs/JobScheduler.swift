@@ -50,7 +50,8 @@ final class JobScheduler: Sendable {
         }
         let result: TickResult
         do {
-            let summary = try await job.run(app)
+            let progress: @Sendable (String) -> Void = { [logger = app.logger] in logger.info("Job \(job.name) (\(slot)): \($0)") }
+            let summary = try await job.run(JobContext(application: app, progress: progress))
             run.outcome = summary
             run.succeeded = true
             result = .ran(summary)

@@ -1,5 +1,17 @@
+import Fluent
 import Foundation
 import Vapor
+
+/// What a job runs with: the app, whether to only list what it would do, and where to report
+/// progress.
+struct JobContext: Sendable {
+    let application: Application
+    /// `loyalty run-job --dry-run`: list what would change and write nothing. Only jobs with
+    /// `supportsDryRun` are started this way.
+    var dryRun = false
+    /// A line of progress (after each batch): printed by `run-job`, logged by the scheduler.
+    var progress: @Sendable (String) -> Void = { _ in }
+}
 
 /// Work that runs on a schedule, once per slot however many app instances run, and by hand
 /// with `loyalty run-job <name>`.
@@ -13,8 +25,17 @@ struct ScheduledJob: Sendable {
 
     let name: String
     let schedule: Schedule
+    /// Whether the job honours `JobContext.dryRun`.
+    var supportsDryRun = false
     /// Does the work and says what it did.
-    let run: @Sendable (Application) async throws -> String
+    let run: @Sendable (JobContext) async throws -> String
+
+    init(name: String, schedule: Schedule, supportsDryRun: Bool = false, run: @escaping @Sendable (JobContext) async throws -> String) {
+        self.name = name
+        self.schedule = schedule
+        self.supportsDryRun = supportsDryRun
+        self.run = run
+    }
 
     /// The slot `date` falls in (`2026-11-22T03`, `2026-11-22`), or `nil` before a daily
     /// job's hour.
@@ -32,14 +53,31 @@ struct ScheduledJob: Sendable {
 
 extension ScheduledJob {
     /// Every job of the platform.
-    static let all: [ScheduledJob] = [.syncWalletPasses]
+    static let all: [ScheduledJob] = [.syncWalletPasses, .expirePoints, .purge]
 
     static func named(_ name: String) -> ScheduledJob? { all.first { $0.name == name } }
 
     /// `loyalty.sync_wallet_passes`: pushes every Apple Wallet device whose pass changed after
     /// its last delivered push (APNs was down, the process stopped, a change pushed nothing).
-    static let syncWalletPasses = ScheduledJob(name: "loyalty.sync_wallet_passes", schedule: .hourly) { app in
-        guard let pushes = app.walletPushes else { return "Apple Wallet is off: nothing to sync" }
+    static let syncWalletPasses = ScheduledJob(name: "loyalty.sync_wallet_passes", schedule: .hourly) { context in
+        guard let pushes = context.application.walletPushes else { return "Apple Wallet is off: nothing to sync" }
         return try await pushes.catchUp().description
+    }
+
+    /// `loyalty.expire_points`: takes the points off cards inactive past their program's
+    /// `points_expiration_days` (docs/decisions/0020-points-expiry.md). 02:00 UTC: night in
+    /// Europe, where the stores are; the rule itself counts 24-hour periods, not local days.
+    static let expirePoints = ScheduledJob(name: "loyalty.expire_points", schedule: .daily(atHour: 2), supportsDryRun: true) {
+        context in
+        let report = try await context.application.pointsExpiry.expireAll(dryRun: context.dryRun, progress: context.progress)
+        return report.description
+    }
+
+    /// `loyalty.purge`: deletes rows nobody needs any more, in bounded batches
+    /// (docs/decisions/0022-purges-and-data-files.md).
+    static let purge = ScheduledJob(name: "loyalty.purge", schedule: .daily(atHour: 3)) { context in
+        let app = context.application
+        let service = PurgeService(database: app.db, retention: app.config.retention, now: app.clock)
+        return try await service.purgeAll(progress: context.progress).description
     }
 }

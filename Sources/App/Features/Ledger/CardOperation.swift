@@ -81,7 +81,8 @@ final class CardOperation {
 
         card.entryCount = entry.sequence
         card.lastEntryHash = entryHash
-        card.lastActivityAt = now
+        // An expiry is not activity: it would restart the window and count the card as active.
+        if row.type.countsAsActivity { card.lastActivityAt = now }
         try await card.save(on: tx)
         try await DailyStats.add(
             row.stats, merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)

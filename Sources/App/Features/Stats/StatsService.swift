@@ -11,6 +11,8 @@ struct PeriodStats: Content, Equatable {
     var stampsRedeemed = 0
     var pointsGiven = 0
     var pointsRedeemed = 0
+    /// Points the expiry job took off inactive cards.
+    var pointsExpired = 0
 }
 
 struct StatsResponse: Content {
@@ -65,9 +67,10 @@ struct StatsService: Sendable {
             let stamps_redeemed: Int
             let points_given: Int
             let points_redeemed: Int
+            let points_expired: Int
         }
         let query = database.sql.select()
-            .columns("day", "cards_enrolled", "stamps_given", "stamps_redeemed", "points_given", "points_redeemed")
+            .columns("day", "cards_enrolled", "stamps_given", "stamps_redeemed", "points_given", "points_redeemed", "points_expired")
             .from("loyalty_daily_stats")
             .where("day", .greaterThanOrEqual, days.last?.description ?? today.description)
         if let storeID {
@@ -79,7 +82,8 @@ struct StatsService: Sendable {
         for row in try await query.all(decoding: Row.self) {
             let stats = PeriodStats(
                 cardsEnrolled: row.cards_enrolled, stampsGiven: row.stamps_given, stampsRedeemed: row.stamps_redeemed,
-                pointsGiven: row.points_given, pointsRedeemed: row.points_redeemed)
+                pointsGiven: row.points_given, pointsRedeemed: row.points_redeemed,
+                pointsExpired: row.points_expired)
             monthStats.add(stats)
             if week.contains(row.day) { weekStats.add(stats) }
             if row.day == today.description { todayStats.add(stats) }
@@ -103,5 +107,6 @@ extension PeriodStats {
         stampsRedeemed += other.stampsRedeemed
         pointsGiven += other.pointsGiven
         pointsRedeemed += other.pointsRedeemed
+        pointsExpired += other.pointsExpired
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import LoyaltyCore
 import SQLKit
@@ -11,6 +12,8 @@ struct DailyStatsDelta: Sendable, Equatable {
     var stampsRedeemed = 0
     var pointsGiven = 0
     var pointsRedeemed = 0
+    /// Points taken by the expiry job (`points_expired` rows).
+    var pointsExpired = 0
 }
 
 /// Keeps `loyalty_daily_stats`: a few rows per store and local day, bumped by an upsert in the
@@ -33,16 +36,34 @@ enum DailyStats {
         try await tx.sql.raw(
             """
             INSERT INTO loyalty_daily_stats
-                (merchant_id, store_id, day, shard, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed)
+                (merchant_id, store_id, day, shard, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed,
+                points_expired)
             VALUES (\(bind: merchantID), \(bind: storeID), \(bind: day.description), \(bind: shard(for: cardID)), \(bind: delta.cardsEnrolled),
-                \(bind: delta.stampsGiven), \(bind: delta.stampsRedeemed), \(bind: delta.pointsGiven), \(bind: delta.pointsRedeemed))
+                \(bind: delta.stampsGiven), \(bind: delta.stampsRedeemed), \(bind: delta.pointsGiven), \(bind: delta.pointsRedeemed),
+                \(bind: delta.pointsExpired))
             ON CONFLICT (store_id, day, shard) DO UPDATE SET
                 cards_enrolled = loyalty_daily_stats.cards_enrolled + excluded.cards_enrolled,
                 stamps_given = loyalty_daily_stats.stamps_given + excluded.stamps_given,
                 stamps_redeemed = loyalty_daily_stats.stamps_redeemed + excluded.stamps_redeemed,
                 points_given = loyalty_daily_stats.points_given + excluded.points_given,
-                points_redeemed = loyalty_daily_stats.points_redeemed + excluded.points_redeemed
+                points_redeemed = loyalty_daily_stats.points_redeemed + excluded.points_redeemed,
+                points_expired = loyalty_daily_stats.points_expired + excluded.points_expired
             """
         ).run()
+    }
+}
+
+enum DailyStatsMigrations {
+    /// Expired points per store and day; rows from before the column count none.
+    struct UpdateDailyStatsAddPointsExpired: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema("loyalty_daily_stats")
+                .field("points_expired", .int64, .required, .sql(.default(0)))
+                .update()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("loyalty_daily_stats").deleteField("points_expired").update()
+        }
     }
 }
