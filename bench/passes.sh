@@ -7,7 +7,7 @@
 #   bash bench/passes.sh
 #
 # Env knobs: LOYALTY_BIN (skip the build), DURATION [10s], WARMUP [2s], CONNECTIONS [32],
-# THREADS [2]. SQLite in a temporary folder; a throwaway PKI from scripts/make-wallet-test-pki.
+# THREADS [2], PASSES_PER_DEVICE [1] (the listing device holds this many passes). SQLite in a temporary folder; a throwaway PKI from scripts/make-wallet-test-pki.
 # Raw wrk output goes to bench/results/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +16,7 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
+PASSES_PER_DEVICE="${PASSES_PER_DEVICE:-1}"
 command -v wrk >/dev/null 2>&1 || { echo "wrk missing: run scripts/install-test-deps" >&2; exit 1; }
 
 if [ -z "${LOYALTY_BIN:-}" ]; then
@@ -70,6 +71,22 @@ PY
 WS="$BASE/api/v1/loyalty/apple/v1"
 curl -fsS -o /dev/null -X POST -H "Authorization: ApplePass $TOKEN" -d '{"pushToken":"abcdef"}' \
   "$WS/devices/bench-device/registrations/pass.bench.loyalty/$SERIAL"
+# More passes on the same device, for the listing (each enrolled and registered like the first).
+for _ in $(seq 2 "$PASSES_PER_DEVICE"); do
+  read -r _ MORE_SERIAL MORE_TOKEN < <(python3 - "$BASE" <<'PY'
+import io, json, sys, urllib.request, zipfile
+base = sys.argv[1]
+req = urllib.request.Request(f"{base}/api/v1/loyalty/enroll/LUMIERE-LUX", data=json.dumps({"name": "Bench"}).encode(),
+                             headers={"Content-Type": "application/json"})
+card = json.load(urllib.request.urlopen(req))["card"]
+path = card["wallet"]["apple_pass_url"].removeprefix("https://bench.example.test")
+pass_json = json.loads(zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(base + path).read())).read("pass.json"))
+print(path, pass_json["serialNumber"], pass_json["authenticationToken"])
+PY
+  )
+  curl -fsS -o /dev/null -X POST -H "Authorization: ApplePass $MORE_TOKEN" -d '{"pushToken":"abcdef"}' \
+    "$WS/devices/bench-device/registrations/pass.bench.loyalty/$MORE_SERIAL"
+done
 sleep 11  # outside the web service's settle window, so Last-Modified is final and 304s come
 LAST_MODIFIED="$(curl -fsS -D - -o /dev/null -H "Authorization: ApplePass $TOKEN" "$WS/passes/pass.bench.loyalty/$SERIAL" \
   | awk -F': ' 'tolower($1)=="last-modified" {sub(/\r$/, "", $2); print $2}')"

@@ -26,6 +26,8 @@ func routes(_ app: Application) throws {
     let merchantLoyalty = merchant.grouped("loyalty")
     try merchantLoyalty.register(collection: ProgramsController(merchantID: ownMerchant))
     try merchantLoyalty.register(collection: MerchantLoyaltyController(merchantID: ownMerchant))
+    try merchantLoyalty.register(collection: CardLifecycleController(merchantID: ownMerchant, storeID: { _ in nil }))
+    try merchantLoyalty.register(collection: CustomerDataController(merchantID: ownMerchant))
     try merchantLoyalty.register(collection: StaffPinsController(scope: { PinScope(merchantID: try await ownMerchant($0)) }, isWritable: true))
 
     // Store endpoints: staff of one store, or an owner naming one of its stores in X-Store-Id.
@@ -37,6 +39,8 @@ func routes(_ app: Application) throws {
     let loyalty = store.grouped("loyalty")
     try loyalty.register(collection: ProgramsController(merchantID: { $0.store.merchantID }))
     try loyalty.register(collection: CardsController())
+    try loyalty.grouped(StaffRoleMiddleware([.merchantOwner, .storeManager]))
+        .register(collection: CardLifecycleController(merchantID: { $0.store.merchantID }, storeID: { $0.store.storeID }))
     try loyalty.register(collection: StampsController())
     try loyalty.register(collection: PointsController())
     try loyalty.grouped(StaffRoleMiddleware([.merchantOwner, .storeManager]))

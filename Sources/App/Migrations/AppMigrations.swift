@@ -33,5 +33,13 @@ enum AppMigrations {
         JobMigrations.CreateJobRuns(),
         // 007-d: expired points in the daily statistics (2026-11-30)
         DailyStatsMigrations.UpdateDailyStatsAddPointsExpired(),
+        // 007-c: blocked and reissued cards, one live card per customer (2026-11-30)
+        CardLifecycleMigrations.UpdateCardsAddBlockingAndReissue(),
+        // 007-c: which customer e-mails staff entered (only those match at the counter) (2026-11-30)
+        CustomerMigrations.UpdateCustomersAddEmailFromStaff(),
+        // 007-c: erased customers (2026-11-30)
+        CustomerMigrations.UpdateCustomersAddErasedAt(),
+        // 007-c: Apple pass downloads by authentication token (2026-11-30)
+        AppleWalletMigrations.CreateAuthTokenIndex(),
     ]
 }

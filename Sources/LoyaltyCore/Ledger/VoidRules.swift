@@ -53,7 +53,7 @@ public enum VoidRules {
             card.totalPointsEarned -= original.pointsDelta
         case .pointsRedeemed:
             card.totalPointsRedeemed += original.pointsDelta
-        case .pointsAdjusted, .stampVoided, .pointsVoided, .pointsExpired:
+        case .pointsAdjusted, .stampVoided, .pointsVoided, .pointsExpired, .cardTransferredOut, .cardTransferredIn:
             break
         }
         return (stamps, points)

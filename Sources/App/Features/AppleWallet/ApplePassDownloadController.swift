@@ -2,10 +2,13 @@ import Fluent
 import Foundation
 import Vapor
 
-/// `GET /api/v1/loyalty/passes/apple/{serial}.pkpass`: the "Add to Apple Wallet" download.
+/// `GET /api/v1/loyalty/passes/apple/{authentication token}.pkpass`: the "Add to Apple Wallet"
+/// download.
 ///
-/// No sign-in: the serial number is 128 random bits and reaches only the card's holder (their
-/// storefront card, their private card link, the enrollment answer), like the private link.
+/// No sign-in: the pass's authentication token (128 random bits) reaches only the card's holder
+/// (their storefront card, their private card link, the enrollment answer), like the private
+/// link. Not the serial: the device listing answers serials to whoever names a device
+/// identifier, and a serial must not open the pass (decision 0010, revised).
 struct ApplePassDownloadController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("passes", "apple", ":pass_file", use: download)
@@ -15,8 +18,9 @@ struct ApplePassDownloadController: RouteCollection {
     func download(req: Request) async throws -> Response {
         let service = try req.applePasses()
         guard let file = req.parameters.get("pass_file"), file.hasSuffix(".pkpass"),
-            let pass = try await service.pass(serialNumber: String(file.dropLast(".pkpass".count)))
+            let pass = try await service.pass(downloadToken: String(file.dropLast(".pkpass".count)))
         else { throw APIError.notFound("The pass") }
+        guard pass.isServed else { throw CardModel.goneForHolder }
         return try service.response(pass, now: req.application.clock())
     }
 
@@ -24,6 +28,6 @@ struct ApplePassDownloadController: RouteCollection {
     /// `nil` when the platform has no Apple Wallet.
     static func url(for card: CardModel, on application: Application) -> String? {
         guard application.appleWallet != nil else { return nil }
-        return (application.config.publicBaseURL ?? "") + "/api/v1/loyalty/passes/apple/\(card.appleSerialNumber).pkpass"
+        return (application.config.publicBaseURL ?? "") + "/api/v1/loyalty/passes/apple/\(card.appleAuthToken).pkpass"
     }
 }

@@ -17,6 +17,8 @@ struct ApplePassService {
         /// The newest change to the card, its program, its merchant or its holder: everything the
         /// pass shows. Each of those rows stamps `updated_at` on every save.
         let modified: Date
+        /// A blocked or replaced card's pass is neither downloaded nor updated (decision 0018).
+        let isServed: Bool
     }
 
     var design: LoyaltyPassDesign {
@@ -25,21 +27,44 @@ struct ApplePassService {
             webServiceURL: issuer.webServiceURL)
     }
 
-    /// The pass with this serial number, or `nil`.
-    func pass(serialNumber: String) async throws -> Pass? {
-        guard let card = try await CardModel.query(on: database).filter(\.$appleSerialNumber == serialNumber).first() else {
-            return nil
-        }
+    /// The pass whose authentication token is `token` (the download credential), or `nil`.
+    func pass(downloadToken token: String) async throws -> Pass? {
+        guard (16...64).contains(token.utf8.count),
+            let card = try await CardModel.query(on: database).filter(\.$appleAuthToken == token).first()
+        else { return nil }
         return try await pass(of: card)
     }
 
     func pass(of card: CardModel) async throws -> Pass {
-        async let program = ProgramModel.find(card.$program.id, on: database)
-        async let merchant = MerchantModel.find(card.$merchant.id, on: database)
-        async let customer = CustomerModel.find(card.$customer.id, on: database)
-        guard let program = try await program, let merchant = try await merchant, let customer = try await customer else {
-            throw APIError.notFound("The card")
+        guard let pass = try await passes(of: [card])[try card.requireID()] else { throw APIError.notFound("The card") }
+        return pass
+    }
+
+    /// The passes of `cards`, by card id, in three reads whatever their number (their programs,
+    /// merchants and holders), so a device's listing or a batch of pushes costs the same for one
+    /// pass or a hundred.
+    func passes(of cards: [CardModel]) async throws -> [UUID: Pass] {
+        guard !cards.isEmpty else { return [:] }
+        let programIDs = Array(Set(cards.map { $0.$program.id }))
+        let merchantIDs = Array(Set(cards.map { $0.$merchant.id }))
+        let customerIDs = Array(Set(cards.map { $0.$customer.id }))
+        async let programRows = ProgramModel.query(on: database).filter(\.$id ~~ programIDs).all()
+        async let merchantRows = MerchantModel.query(on: database).filter(\.$id ~~ merchantIDs).all()
+        async let customerRows = CustomerModel.query(on: database).filter(\.$id ~~ customerIDs).all()
+        let programs = Dictionary(try await programRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
+        let merchants = Dictionary(try await merchantRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
+        let customers = Dictionary(try await customerRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
+        var passes: [UUID: Pass] = [:]
+        for card in cards {
+            guard let program = programs[card.$program.id], let merchant = merchants[card.$merchant.id],
+                let customer = customers[card.$customer.id]
+            else { continue }
+            passes[try card.requireID()] = try Self.pass(of: card, program: program, merchant: merchant, customer: customer)
         }
+        return passes
+    }
+
+    private static func pass(of card: CardModel, program: ProgramModel, merchant: MerchantModel, customer: CustomerModel) throws -> Pass {
         let facts = LoyaltyPassDesign.Facts(
             identity: ApplePassIdentity(serialNumber: card.appleSerialNumber, authenticationToken: card.appleAuthToken),
             merchantName: merchant.name, cardName: program.cardName, cardColor: program.cardColor,
@@ -50,13 +75,19 @@ struct ApplePassService {
         let stamps = [card.updatedAt, program.updatedAt, merchant.updatedAt, customer.updatedAt].compactMap { $0 }
         return Pass(
             cardID: try card.requireID(), merchantID: card.$merchant.id, facts: facts,
-            modified: stamps.max() ?? Date(timeIntervalSince1970: 0))
+            modified: stamps.max() ?? Date(timeIntervalSince1970: 0), isServed: card.blockedAt == nil)
     }
 
-    /// The signed `.pkpass`.
+    /// The signed `.pkpass`. The archive is a function of what the pass shows, so one signed
+    /// for the same facts is reused (`SignedPassCache`): an anonymous download costs a lookup,
+    /// not an RSA signature, until the card changes.
     func package(_ pass: Pass, signedAt now: Date) throws -> Data {
-        try PassPackage(pass: design.pass(pass.facts), images: PassImages.standard, strings: LoyaltyPassDesign.strings)
+        let key = SignedPassCache.Key(cardID: pass.cardID, facts: pass.facts)
+        if let cached = issuer.signedPasses.archive(for: key) { return cached }
+        let archive = try PassPackage(pass: design.pass(pass.facts), images: PassImages.standard, strings: LoyaltyPassDesign.strings)
             .archive(signedBy: issuer.signer, at: now)
+        issuer.signedPasses.store(archive, for: key)
+        return archive
     }
 
     /// A `.pkpass` response with the `Last-Modified` the web service compares against.

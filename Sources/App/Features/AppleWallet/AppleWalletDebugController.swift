@@ -63,13 +63,17 @@ struct AppleWalletDebugController: RouteCollection {
         }
         let pass = try await service.pass(of: card)
         var passJSON = service.design.pass(pass.facts)
-        passJSON.authenticationToken = passJSON.authenticationToken.map { String($0.prefix(4)) + "…" }
+        let redacted = String(card.appleAuthToken.prefix(4)) + "…"
+        passJSON.authenticationToken = passJSON.authenticationToken.map { _ in redacted }
         let devices = try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$card.$id == pass.cardID)
             .sort(\.$createdAt).all()
         let lastModified = service.issuer.updateClock.lastModified(of: pass.modified, now: req.application.clock())
         return ApplePassDebugResponse(
             cardId: pass.cardID, merchantId: pass.merchantID, serialNumber: pass.facts.identity.serialNumber,
-            passUrl: ApplePassDownloadController.url(for: card, on: req.application), modifiedAt: pass.modified,
+            // The download link carries the token, the pass's credential: shown redacted too.
+            passUrl: ApplePassDownloadController.url(for: card, on: req.application)?
+                .replacingOccurrences(of: card.appleAuthToken, with: redacted),
+            modifiedAt: pass.modified,
             lastModified: HTTPDate.format(lastModified),
             passJson: try JSONDecoder().decode(JSONValue.self, from: try passJSON.encoded()),
             devices: devices.map {

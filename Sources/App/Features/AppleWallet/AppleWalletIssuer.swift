@@ -10,6 +10,8 @@ struct AppleWalletIssuer: Sendable {
     /// registers only with an https web service (passes then still open, without updates).
     let webServiceURL: String?
     let updateClock = PassUpdateClock()
+    /// Signed archives of the passes served lately; one per issuer, so per signing identity.
+    let signedPasses = SignedPassCache()
 
     /// Where the web service lives under the public URL; Wallet appends `/v1/...`.
     static let webServicePath = "/api/v1/loyalty/apple"

@@ -14,10 +14,17 @@ struct AppleWebServiceController: RouteCollection {
     /// Devices kept per pass. Wallet sometimes registers under fresh device identifiers
     /// (Apple's forums report it); past this, the longest-silent registrations make room.
     static let maxDevicesPerPass = 20
+    /// Passes one device identifier may register: far beyond any real wallet of loyalty cards,
+    /// and a bound on what one identifier can make the service push and list (decision 0010).
+    static let maxPassesPerDevice = 100
     static let maxLogEntries = 50
     static let maxLogEntryLength = 2_000
     /// Log rows older than this are deleted as new ones arrive.
     static let logRetention: TimeInterval = 14 * 86_400
+    /// Rows kept per client address, and in all: the endpoint has no credential, so what it can
+    /// make us store is bounded (at most 10,000 × 2,000 characters), the oldest going first.
+    static let maxKeptLogEntriesPerClient = 500
+    static let maxKeptLogEntries = 10_000
 
     func boot(routes: any RoutesBuilder) throws {
         let v1 = routes.grouped("apple", "v1")
@@ -40,12 +47,22 @@ struct AppleWebServiceController: RouteCollection {
             throw APIError.validationFailed(["pushToken": "must be the device's APNs token in hexadecimal"])
         }
         let cardID = try card.requireID()
-        // A device has one push token for all its passes: a new one replaces it everywhere.
-        try await AppleDeviceRegistrationModel.query(on: req.db)
-            .filter(\.$deviceLibraryIdentifier == device).filter(\.$pushToken != body.pushToken)
-            .set(\.$pushToken, to: body.pushToken).update()
-        if try await registration(device: device, cardID: cardID, on: req.db) != nil {
+        // This pass's token speaks for this pass only: a new push token changes the registration
+        // of (device, this pass), never the device's other passes (Wallet re-registers each).
+        if let existing = try await registration(device: device, cardID: cardID, on: req.db) {
+            if existing.pushToken != body.pushToken {
+                existing.pushToken = body.pushToken
+                try await existing.save(on: req.db)
+            }
             return Response(status: .ok)
+        }
+        // Checked before the insert without a lock: parallel registrations can pass it by a few,
+        // which the bound tolerates.
+        let held = try await AppleDeviceRegistrationModel.query(on: req.db).filter(\.$deviceLibraryIdentifier == device).count()
+        guard held < Self.maxPassesPerDevice else {
+            throw APIError.conflict(
+                "too_many_passes_on_device", "This device already holds \(Self.maxPassesPerDevice) passes of this service.",
+                details: ["max_passes_per_device": .int(Self.maxPassesPerDevice)])
         }
         do {
             try await AppleDeviceRegistrationModel(cardID: cardID, deviceLibraryIdentifier: device, pushToken: body.pushToken)
@@ -86,12 +103,12 @@ struct AppleWebServiceController: RouteCollection {
         }
         guard req.parameters.get("pass_type_id") == service.issuer.signer.passTypeIdentifier else { return Response(status: .noContent) }
         let registrations = try await AppleDeviceRegistrationModel.query(on: req.db)
-            .filter(\.$deviceLibraryIdentifier == device).with(\.$card).all()
-        var passes: [(serial: String, modified: Date)] = []
-        for registration in registrations {
-            let pass = try await service.pass(of: registration.card)
-            passes.append((pass.facts.identity.serialNumber, pass.modified))
-        }
+            .join(CardModel.self, on: \AppleDeviceRegistrationModel.$card.$id == \CardModel.$id)
+            .filter(\.$deviceLibraryIdentifier == device).filter(CardModel.self, \.$blockedAt == nil)
+            .with(\.$card).all()
+        // A constant number of reads whatever the number of passes (at most 100 per device).
+        let passes = try await service.passes(of: registrations.map(\.card)).values
+            .map { (serial: $0.facts.identity.serialNumber, modified: $0.modified) }
         guard let update = service.issuer.updateClock.updates(of: passes, since: since, now: req.application.clock()) else {
             return Response(status: .noContent)
         }
@@ -125,14 +142,35 @@ struct AppleWebServiceController: RouteCollection {
         // No credential here: the limit bounds what one client can make us store.
         try await req.rateLimiter.enforce([("apple-log:client:\(req.clientAddress)", req.application.config.rateLimits.walletLogPerClient)])
         let now = req.application.clock()
+        var rows: [AppleWalletLogModel] = []
         for message in body.logs {
-            // PostgreSQL text cannot hold NUL; nothing Wallet writes needs it.
-            let text = String(String(message.unicodeScalars.filter { $0 != "\u{0}" }).prefix(Self.maxLogEntryLength))
+            let text = WalletLogText.sanitized(message, maxLength: Self.maxLogEntryLength)
             req.logger.warning("Apple Wallet reports: \(text)", metadata: ["source": "apple-wallet-log"])
-            try await AppleWalletLogModel(message: text, clientAddress: req.clientAddress, receivedAt: now).create(on: req.db)
+            rows.append(AppleWalletLogModel(message: text, clientAddress: req.clientAddress, receivedAt: now))
         }
-        try await AppleWalletLogModel.query(on: req.db).filter(\.$receivedAt < now.addingTimeInterval(-Self.logRetention)).delete()
+        if !rows.isEmpty { try await rows.create(on: req.db) }
+        try await Self.trimWalletLog(client: req.clientAddress, now: now, on: req.db)
         return Response(status: .ok)
+    }
+
+    /// Deletes rows past the retention, then the oldest beyond the caps of the client and of all.
+    static func trimWalletLog(
+        client: String, now: Date, perClient: Int = maxKeptLogEntriesPerClient, total limit: Int = maxKeptLogEntries,
+        on database: any Database
+    ) async throws {
+        try await AppleWalletLogModel.query(on: database).filter(\.$receivedAt < now.addingTimeInterval(-logRetention)).delete()
+        let ofClient = AppleWalletLogModel.query(on: database).filter(\.$clientAddress == client)
+        let kept = try await ofClient.copy().count()
+        if kept > perClient {
+            let excess = try await ofClient.copy().sort(\.$receivedAt).sort(\.$id).limit(kept - perClient).all(\.$id)
+            try await AppleWalletLogModel.query(on: database).filter(\.$id ~~ excess).delete()
+        }
+        let total = try await AppleWalletLogModel.query(on: database).count()
+        if total > limit {
+            let excess = try await AppleWalletLogModel.query(on: database).sort(\.$receivedAt).sort(\.$id)
+                .limit(total - limit).all(\.$id)
+            try await AppleWalletLogModel.query(on: database).filter(\.$id ~~ excess).delete()
+        }
     }
 
     // MARK: - Credentials
@@ -150,8 +188,9 @@ struct AppleWebServiceController: RouteCollection {
             let header = req.headers.first(name: .authorization), header.hasPrefix("ApplePass ")
         else { throw Self.unauthorized }
         let token = String(header.dropFirst("ApplePass ".count))
+        // A blocked or replaced card's pass opens nothing: it stops updating (decision 0018).
         guard let card = try await CardModel.query(on: req.db).filter(\.$appleSerialNumber == serial).first(),
-            constantTimeEquals(card.appleAuthToken, token)
+            constantTimeEquals(card.appleAuthToken, token), card.blockedAt == nil
         else { throw Self.unauthorized }
         return card
     }

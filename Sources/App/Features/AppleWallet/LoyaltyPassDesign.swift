@@ -6,7 +6,7 @@ import LoyaltyCore
 /// translations out. No database, no HTTP: the rules of the card's face live here.
 struct LoyaltyPassDesign: Sendable {
     /// What the pass shows, gathered from the card, its program, merchant and holder.
-    struct Facts: Sendable, Equatable {
+    struct Facts: Sendable, Hashable {
         var identity: ApplePassIdentity
         var merchantName: String
         var cardName: String?

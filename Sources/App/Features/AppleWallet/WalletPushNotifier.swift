@@ -86,8 +86,21 @@ final class WalletPushNotifier: Sendable {
 
     /// The merchant's program (name, colours, rules) changed: every pass of it looks different.
     func programChanged(merchantID: UUID) {
-        inBackground { try await self.pushDue(self.registrations(merchant: merchantID)) }
+        inBackground {
+            // In batches, so a merchant with many passes is never loaded at once.
+            var report = Report()
+            var after: UUID?
+            while true {
+                let batch = try await self.registrations(merchant: merchantID, after: after, limit: Self.batchSize)
+                guard let last = batch.last else { return report }
+                report.add(try await self.pushDue(batch))
+                after = try last.requireID()
+            }
+        }
     }
+
+    /// Registrations per round of pushes: one lookup of their passes, one round of pushes.
+    static let batchSize = 500
 
     /// Waits for the background pushes started so far: at shutdown, and in tests.
     func waitUntilIdle() async {
@@ -130,26 +143,34 @@ final class WalletPushNotifier: Sendable {
     // MARK: - The work
 
     private func registrations(cards: [UUID]) async throws -> [AppleDeviceRegistrationModel] {
-        try await AppleDeviceRegistrationModel.query(on: database()).filter(\.$card.$id ~~ cards).with(\.$card).all()
-    }
-
-    private func registrations(merchant: UUID) async throws -> [AppleDeviceRegistrationModel] {
         try await AppleDeviceRegistrationModel.query(on: database())
             .join(CardModel.self, on: \AppleDeviceRegistrationModel.$card.$id == \CardModel.$id)
-            .filter(CardModel.self, \.$merchant.$id == merchant)
+            .filter(\.$card.$id ~~ cards).filter(CardModel.self, \.$blockedAt == nil)
             .with(\.$card).all()
+    }
+
+    /// One keyset page of the merchant's registrations, in id order after `after`.
+    func registrations(merchant: UUID, after: UUID?, limit: Int) async throws -> [AppleDeviceRegistrationModel] {
+        let query = AppleDeviceRegistrationModel.query(on: database())
+            .join(CardModel.self, on: \AppleDeviceRegistrationModel.$card.$id == \CardModel.$id)
+            .filter(CardModel.self, \.$merchant.$id == merchant).filter(CardModel.self, \.$blockedAt == nil)
+        if let after { query.filter(\.$id > after) }
+        return try await query.sort(\.$id).limit(limit).with(\.$card).all()
     }
 
     /// Pushes, once per device, to the registrations whose pass is newer than their last push.
     private func pushDue(_ registrations: [AppleDeviceRegistrationModel]) async throws -> Report {
         let passes = ApplePassService(database: database(), issuer: issuer)
-        var modified: [UUID: Date] = [:]
         var due: [String: [(registration: AppleDeviceRegistrationModel, modified: Date)]] = [:]
         var report = Report()
-        for registration in registrations {
-            let cardID = registration.$card.id
-            if modified[cardID] == nil { modified[cardID] = try await passes.pass(of: registration.card).modified }
-            let passModified = modified[cardID]!
+        // A blocked card's pass is not served, so its devices are not told to fetch it.
+        let served = registrations.filter { $0.card.blockedAt == nil }
+        var cards: [UUID: CardModel] = [:]
+        for registration in served { cards[registration.$card.id] = registration.card }
+        // Three reads for the whole batch, not three per card.
+        let modified = try await passes.passes(of: Array(cards.values)).mapValues(\.modified)
+        for registration in served {
+            guard let passModified = modified[registration.$card.id] else { continue }
             if let pushed = registration.pushedThrough,
                 PassUpdateClock.milliseconds(passModified) <= PassUpdateClock.milliseconds(pushed)
             {

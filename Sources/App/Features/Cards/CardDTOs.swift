@@ -97,6 +97,12 @@ struct CardResponse: Content {
     @NullEncoded var lastActivityAt: Date?
     @NullEncoded var enrolledStoreId: UUID?
     let isActive: Bool
+    /// `active`, `blocked` or `replaced` (reissued: `replaced_by_card_id` is the new card).
+    let status: CardStatus
+    @NullEncoded var blockedAt: Date?
+    @NullEncoded var blockedReason: String?
+    @NullEncoded var replacedByCardId: UUID?
+    @NullEncoded var replacesCardId: UUID?
     let createdAt: Date?
 
     init(_ card: CardModel, program: ProgramModel, customer: CustomerModel?) throws {
@@ -119,6 +125,42 @@ struct CardResponse: Content {
         lastActivityAt = card.lastActivityAt
         enrolledStoreId = card.$enrolledStore.id
         isActive = card.isActive
+        status = card.status
+        blockedAt = card.blockedAt
+        blockedReason = card.blockedReason
+        replacedByCardId = card.replacedByCardID
+        replacesCardId = card.replacesCardID
         createdAt = card.createdAt
     }
+}
+
+/// `POST /cards/{card_id}/block`
+struct BlockCardRequest: Content {
+    var reason: String?
+
+    func validated() throws -> String {
+        var errors = FieldErrors()
+        let reason = errors.requiredText(reason, "reason") { FieldRules.name($0, maxLength: 200) }
+        try errors.throwIfAny()
+        return reason
+    }
+}
+
+/// `POST /cards/{card_id}/reissue`: why, for the ledger (optional).
+struct ReissueCardRequest: Content {
+    var reason: String?
+
+    func validated() throws -> String? {
+        var errors = FieldErrors()
+        let reason = errors.optionalText(reason, "reason") { FieldRules.name($0, maxLength: 200) }
+        try errors.throwIfAny()
+        return reason
+    }
+}
+
+/// The new card of a reissue, and its private link when the old card had one: shown once.
+struct ReissueCardResponse: Content {
+    let card: CardResponse
+    let previousCardId: UUID
+    @NullEncoded var cardLink: String?
 }

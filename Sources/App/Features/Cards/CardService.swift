@@ -14,18 +14,23 @@ struct CardService: Sendable {
     let now: @Sendable () -> Date
 
     /// Enrolls a customer of the merchant in its program, creating the customer if described
-    /// inline (an inline e-mail already known to the merchant enrolls that customer).
+    /// inline. At the counter (`byStaff`), an inline e-mail that staff entered before enrolls
+    /// that customer; an address given online is unverified and never decides whose card it is:
+    /// the new customer is then recorded without it (decision 0008).
     ///
     /// `linkTokenHash` gives the card a private link (enrollment without an account).
-    func enroll(_ target: EnrollRequest.Target, store: StoreContext, linkTokenHash: String? = nil) async throws -> (CardModel, CardResponse) {
+    func enroll(
+        _ target: EnrollRequest.Target, store: StoreContext, byStaff: Bool = false, linkTokenHash: String? = nil
+    ) async throws -> (CardModel, CardResponse) {
         let program = try await programs.activeProgram(merchantID: store.merchantID)
         for attempt in 1...5 {
             do {
                 return try await database.writeTransaction(gate: writeGate) { tx in
-                    let customer = try await customer(for: target, merchantID: store.merchantID, on: tx)
+                    let customer = try await customer(for: target, merchantID: store.merchantID, byStaff: byStaff, on: tx)
                     if let card = try await CardModel.query(on: tx)
                         .filter(\.$merchant.$id == store.merchantID)
                         .filter(\.$customer.$id == customer.requireID())
+                        .filter(\.$replacedByCardID == nil)
                         .first()
                     {
                         throw APIError.conflict(
@@ -52,16 +57,19 @@ struct CardService: Sendable {
         throw APIError.conflict("enrollment_failed", "The card could not be created; try again.")
     }
 
-    private func customer(for target: EnrollRequest.Target, merchantID: UUID, on tx: any Database) async throws -> CustomerModel {
+    private func customer(
+        for target: EnrollRequest.Target, merchantID: UUID, byStaff: Bool, on tx: any Database
+    ) async throws -> CustomerModel {
         let customers = CustomerService(database: tx, now: now)
         switch target {
         case .existing(let id):
             return try await customers.customer(id, merchantID: merchantID)
         case .new(let profile):
             if let email = profile.email, let known = try await customers.customer(email: email, merchantID: merchantID) {
-                return known
+                if byStaff, known.emailFromStaff { return known }
+                return try await customers.createCustomer(profile.withoutEmail, merchantID: merchantID)
             }
-            return try await customers.createCustomer(profile, merchantID: merchantID)
+            return try await customers.createCustomer(profile, merchantID: merchantID, emailFromStaff: byStaff)
         }
     }
 

@@ -17,7 +17,7 @@ struct CardsController: RouteCollection {
     @Sendable
     func enroll(req: Request) async throws -> Response {
         let target = try req.content.decode(EnrollRequest.self).validated()
-        return try await req.cards.enroll(target, store: req.store).1.encodeResponse(status: .created, for: req)
+        return try await req.cards.enroll(target, store: req.store, byStaff: true).1.encodeResponse(status: .created, for: req)
     }
 
     @Sendable

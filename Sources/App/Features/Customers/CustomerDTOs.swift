@@ -66,6 +66,8 @@ struct CustomerResponse: Content {
     let marketingConsent: Bool
     @NullEncoded var marketingConsentAt: Date?
     let hasAccount: Bool
+    /// Set once the customer's personal data was erased.
+    @NullEncoded var erasedAt: Date?
     let createdAt: Date?
 
     init(_ customer: CustomerModel) throws {
@@ -79,6 +81,7 @@ struct CustomerResponse: Content {
         marketingConsent = customer.marketingConsent
         marketingConsentAt = customer.marketingConsentAt
         hasAccount = customer.passwordHash != nil
+        erasedAt = customer.erasedAt
         createdAt = customer.createdAt
     }
 }

@@ -14,7 +14,8 @@ struct CustomerService: Sendable {
     func createCustomer(
         _ profile: CustomerProfileInput,
         merchantID: UUID,
-        passwordHash: String? = nil
+        passwordHash: String? = nil,
+        emailFromStaff: Bool = false
     ) async throws -> CustomerModel {
         let customer = CustomerModel(
             merchantID: merchantID, name: profile.name, email: profile.email, phone: profile.phone,
@@ -24,6 +25,7 @@ struct CustomerService: Sendable {
             customer.marketingConsentAt = now()
         }
         customer.passwordHash = passwordHash
+        customer.emailFromStaff = emailFromStaff && profile.email != nil
         do {
             try await customer.create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {

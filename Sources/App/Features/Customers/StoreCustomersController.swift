@@ -15,7 +15,7 @@ struct StoreCustomersController: RouteCollection {
     @Sendable
     func create(req: Request) async throws -> Response {
         let profile = try req.content.decode(CreateCustomerRequest.self).validated()
-        let customer = try await req.customers.createCustomer(profile, merchantID: req.store.merchantID)
+        let customer = try await req.customers.createCustomer(profile, merchantID: req.store.merchantID, emailFromStaff: true)
         return try await CustomerResponse(customer).encodeResponse(status: .created, for: req)
     }
 

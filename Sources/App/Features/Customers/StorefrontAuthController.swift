@@ -15,6 +15,8 @@ struct StorefrontAuthController: RouteCollection {
         let signedIn = auth.grouped(CustomerAuthMiddleware())
         signedIn.post("logout", use: logout)
         signedIn.get("me", use: me)
+        signedIn.patch("me", use: updateMe)
+        signedIn.get("me", "export", use: exportMe)
     }
 
     @Sendable
@@ -60,6 +62,21 @@ struct StorefrontAuthController: RouteCollection {
     @Sendable
     func me(req: Request) async throws -> CustomerResponse {
         try CustomerResponse(try await req.customers.customer(req.customer.customerID, merchantID: req.customer.merchantID))
+    }
+
+    /// The customer's own contact data; an address given here is unverified (decision 0008).
+    @Sendable
+    func updateMe(req: Request) async throws -> CustomerResponse {
+        let changes = try req.content.decode(UpdateCustomerRequest.self).validated()
+        return try CustomerResponse(
+            try await req.customerData.update(req.customer.customerID, merchantID: req.customer.merchantID, with: changes, by: .customer))
+    }
+
+    /// Everything the merchant holds about the signed-in customer.
+    @Sendable
+    func exportMe(req: Request) async throws -> Response {
+        let export = try await req.customerData.export(req.customer.customerID, merchantID: req.customer.merchantID)
+        return try await export.encodeResponse(for: req).privateAttachment(named: "my-data.json")
     }
 
     /// The merchant behind a public store code, or `not_found`.

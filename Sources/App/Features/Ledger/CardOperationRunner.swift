@@ -57,6 +57,7 @@ struct CardOperationRunner: Sendable {
                 if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, merchantID: store.merchantID, on: tx) {
                     return .replayed(stored)
                 }
+                if let refusal = card.blockedRefusal { throw refusal }
                 guard card.isActive else { throw APIError.conflict("card_inactive", "This card is deactivated.") }
                 let program =
                     merchantProgram?.id == card.$program.id ? merchantProgram : try await ProgramModel.find(card.$program.id, on: tx)

@@ -63,6 +63,7 @@ struct AdminLoyaltyController: RouteCollection {
         let merchant = routes.grouped("merchants", ":merchant_id")
         let merchantID = AdminMerchantsController.merchantParameter
         try merchant.register(collection: MerchantLoyaltyController(merchantID: merchantID))
+        try merchant.register(collection: CustomerDataController(merchantID: merchantID))
         try merchant.register(collection: StaffPinsController(scope: { PinScope(merchantID: try await merchantID($0)) }, isWritable: false))
         merchant.patch("settings", use: updateSettings)
     }

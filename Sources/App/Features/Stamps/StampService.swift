@@ -98,7 +98,7 @@ struct VoidService: Sendable {
         case .stampRedeemed: DailyStatsDelta(stampsRedeemed: original.stampsDelta)
         case .pointsEarned: DailyStatsDelta(pointsGiven: -original.pointsDelta)
         case .pointsRedeemed: DailyStatsDelta(pointsRedeemed: original.pointsDelta)
-        case .pointsAdjusted, .stampVoided, .pointsVoided, .pointsExpired: DailyStatsDelta()
+        case .pointsAdjusted, .stampVoided, .pointsVoided, .pointsExpired, .cardTransferredOut, .cardTransferredIn: DailyStatsDelta()
         }
     }
 }

@@ -47,6 +47,8 @@ struct CustomerCardResponse: Content {
     let rewardsAvailable: Int
     let pointsBalance: Int
     @NullEncoded var lastActivityAt: Date?
+    /// `active`, or `blocked` (the shop blocked it; no wallet pass meanwhile).
+    let status: CardStatus
     let program: PublicProgramResponse
     let wallet: WalletLinks
 
@@ -59,6 +61,7 @@ struct CustomerCardResponse: Content {
             .rewardsAvailable(stampCount: card.stampCount)
         pointsBalance = card.pointsBalance
         lastActivityAt = card.lastActivityAt
+        status = card.status
         self.program = program
         self.wallet = wallet
     }
@@ -69,7 +72,7 @@ struct WalletLinks: Content {
     @NullEncoded var applePassUrl: String?
 
     init(_ card: CardModel, on application: Application) {
-        applePassUrl = ApplePassDownloadController.url(for: card, on: application)
+        applePassUrl = card.blockedAt == nil ? ApplePassDownloadController.url(for: card, on: application) : nil
     }
 }
 

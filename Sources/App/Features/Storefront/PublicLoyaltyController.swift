@@ -63,6 +63,7 @@ struct PublicLoyaltyController: RouteCollection {
         guard let token = req.parameters.get("link_token"),
             let card = try await CardModel.query(on: req.db).filter(\.$linkTokenHash == TokenService.hash(token)).first()
         else { throw APIError.notFound("The card") }
+        guard card.blockedAt == nil else { throw CardModel.goneForHolder }
         return CustomerCardResponse(
             card, program: try await PublicProgramResponse.load(merchantID: card.$merchant.id, activeOnly: false, on: req.db),
             wallet: WalletLinks(card, on: req.application))

@@ -24,8 +24,11 @@ struct StorefrontLoyaltyController: RouteCollection {
     @Sendable
     func transactions(req: Request) async throws -> Page<CustomerTransactionResponse> {
         let card = try await Self.ownCard(req)
+        // A reissued card's history continues its predecessors' (decision 0018).
+        let cards = try await CardLineage.cardIDs(endingAt: card, on: req.db)
         return try await TransactionModel.query(on: req.db)
-            .filter(\.$card.$id == card.requireID())
+            .filter(\.$card.$id ~~ cards)
+            .sort(\.$recordedAtMilliseconds, .descending)
             .sort(\.$sequence, .descending)
             .page(try PageRequest(from: req), map: CustomerTransactionResponse.init)
     }
@@ -51,6 +54,7 @@ struct StorefrontLoyaltyController: RouteCollection {
         guard let card = try await CardModel.query(on: req.db)
             .filter(\.$merchant.$id == req.customer.merchantID)
             .filter(\.$customer.$id == req.customer.customerID)
+            .filter(\.$replacedByCardID == nil)
             .first()
         else { throw APIError.notFound("Your card") }
         return card

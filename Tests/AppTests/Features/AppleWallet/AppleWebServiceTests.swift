@@ -222,3 +222,129 @@ import WalletTestSupport
         }
     }
 }
+
+/// Wallet's log has no credential: it can neither forge log lines nor fill the disk (issue #8).
+@Suite struct AppleWalletLogSafetyTests {
+    @Test(arguments: [
+        ("line\nINFO forged entry", "line\\u{000A}INFO forged entry"),
+        ("a\r\nb", "a\\u{000D}\\u{000A}b"),
+        ("\u{1B}[2Jclear", "\\u{001B}[2Jclear"),
+        ("left\u{202E}thgir", "left\\u{202E}thgir"),
+        ("sep\u{2028}arated", "sep\\u{2028}arated"),
+        ("nul\u{0}dropped", "nuldropped"),
+        ("plain café ☕", "plain café ☕"),
+    ])
+    func messagesAreOneVisibleLine(input: String, expected: String) {
+        #expect(WalletLogText.sanitized(input, maxLength: 2_000) == expected)
+    }
+
+    @Test func aForgedLineIsStoredEscaped() async throws {
+        try await withAppleWalletApp { app in
+            let log = try await app.send(.POST, "/api/v1/loyalty/apple/v1/log", json: ["logs": ["ok\n[ERROR] admin password reset"]])
+            #expect(log.status == .ok)
+            let rows = try await AppleWalletLogModel.query(on: app.db).all()
+            #expect(rows.map(\.message) == ["ok\\u{000A}[ERROR] admin password reset"])
+        }
+    }
+
+    @Test func theLogKeepsItsNewestRowsPerClientAndInAll() async throws {
+        try await withTestApp { app, _ in
+            let start = Date()
+            for index in 0..<6 {
+                try await AppleWalletLogModel(message: "a\(index)", clientAddress: "10.0.0.1", receivedAt: start.addingTimeInterval(Double(2 * index)))
+                    .create(on: app.db)
+                try await AppleWalletLogModel(message: "b\(index)", clientAddress: "10.0.0.2", receivedAt: start.addingTimeInterval(Double(2 * index + 1)))
+                    .create(on: app.db)
+            }
+            try await AppleWebServiceController.trimWalletLog(client: "10.0.0.1", now: start, perClient: 4, total: 100, on: app.db)
+            let first = try await AppleWalletLogModel.query(on: app.db).filter(\.$clientAddress == "10.0.0.1").all().map(\.message).sorted()
+            #expect(first == ["a2", "a3", "a4", "a5"])
+            try await AppleWebServiceController.trimWalletLog(client: "10.0.0.2", now: start, perClient: 100, total: 5, on: app.db)
+            let all = try await AppleWalletLogModel.query(on: app.db).all().map(\.message).sorted()
+            #expect(all == ["a4", "a5", "b3", "b4", "b5"])
+        }
+    }
+}
+
+/// One device identifier, or one pass's token, reaches no further than it should (issue #8).
+@Suite struct AppleDeviceIdentifierTests {
+    static let passType = TestPassPKI.standard.passTypeIdentifier
+
+    @Test func onePasssTokenChangesOnlyItsOwnRegistrationsPushToken() async throws {
+        try await withAppleWalletApp { app in
+            let counter = try await Counter.make(in: app)
+            let second = try await app.makeCard(
+                for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: counter.store)
+            try await app.registerPass(of: counter.card, device: "shared-device", pushToken: "aaaa")
+            try await app.registerPass(of: second, device: "shared-device", pushToken: "aaaa")
+            // Pass A's token, a new push token: only (device, A) changes.
+            try await app.registerPass(of: counter.card, device: "shared-device", pushToken: "bbbb")
+            let rows = try await AppleDeviceRegistrationModel.query(on: app.db).all()
+            #expect(rows.first { $0.$card.id == counter.cardID }?.pushToken == "bbbb")
+            #expect(rows.first { $0.$card.id == second.id }?.pushToken == "aaaa")
+        }
+    }
+
+    @Test func aDeviceHoldsAtMostAHundredPasses() async throws {
+        try await withAppleWalletApp { app in
+            let counter = try await Counter.make(in: app)
+            for _ in 0..<AppleWebServiceController.maxPassesPerDevice {
+                let card = try await app.makeCard(
+                    for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: counter.store)
+                try await AppleDeviceRegistrationModel(cardID: try card.requireID(), deviceLibraryIdentifier: "full-device", pushToken: "ab")
+                    .create(on: app.db)
+            }
+            let path = "/api/v1/loyalty/apple/v1/devices/full-device/registrations/\(Self.passType)/\(counter.card.appleSerialNumber)"
+            let refused = try await app.send(.POST, path, headers: app.applePassHeaders(counter.card), json: ["pushToken": "ab"])
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "too_many_passes_on_device")
+            #expect(try await AppleDeviceRegistrationModel.query(on: app.db).count() == AppleWebServiceController.maxPassesPerDevice)
+            // Another device is not affected.
+            try await app.registerPass(of: counter.card, device: "other-device", pushToken: "ab")
+        }
+    }
+
+    @Test func theListingAnswersEveryPassOfADeviceButNoneOfABlockedCard() async throws {
+        try await withAppleWalletApp { app in
+            let counter = try await Counter.make(in: app)
+            var cards = [counter.card]
+            for _ in 0..<4 {
+                cards.append(try await app.makeCard(
+                    for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: counter.store))
+            }
+            for card in cards { try await app.registerPass(of: card, device: "many-passes", pushToken: "ab") }
+            try await app.backdatePassRows()
+            let listing = try await app.send(.GET, "/api/v1/loyalty/apple/v1/devices/many-passes/registrations/\(Self.passType)")
+            #expect(Set(try listing.json["serialNumbers"]?.array?.compactMap(\.string) ?? []) == Set(cards.map(\.appleSerialNumber)))
+
+            #expect(try await app.send(
+                .POST, "/api/v1/merchants/loyalty/cards/\(counter.cardID)/block", token: counter.ownerToken, json: ["reason": "lost"]).status == .ok)
+            let after = try await app.send(.GET, "/api/v1/loyalty/apple/v1/devices/many-passes/registrations/\(Self.passType)")
+            #expect(try after.json["serialNumbers"]?.array?.compactMap(\.string).contains(counter.card.appleSerialNumber) == false)
+        }
+    }
+
+    @Test func aProgramChangeFindsTheMerchantsRegistrationsInKeysetPages() async throws {
+        try await withAppleWalletApp { app in
+            let counter = try await Counter.make(in: app)
+            var cards = [counter.card]
+            for _ in 0..<2 {
+                cards.append(try await app.makeCard(
+                    for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: counter.store))
+            }
+            for card in cards { try await app.registerPass(of: card, device: "d-\(card.id!)", pushToken: "ab") }
+            try await app.registerPass(of: (try await Counter.make(in: app)).card, device: "elsewhere", pushToken: "cd")
+            let notifier = try #require(app.walletPushes)
+            var seen: [UUID] = []
+            var after: UUID?
+            while true {
+                let page = try await notifier.registrations(merchant: counter.merchant.id!, after: after, limit: 2)
+                guard let last = page.last else { break }
+                #expect(page.count <= 2)
+                seen += page.map { $0.$card.id }
+                after = last.id
+            }
+            #expect(Set(seen) == Set(cards.map { $0.id! }) && seen.count == 3)
+        }
+    }
+}

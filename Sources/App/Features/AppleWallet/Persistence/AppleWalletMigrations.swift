@@ -74,4 +74,17 @@ enum AppleWalletMigrations {
             try await database.schema(AppleWalletLogModel.schema).delete()
         }
     }
+
+    /// The pass download is found by the pass's authentication token, not its serial, which the
+    /// device listing hands out (decision 0010, revised): one indexed read per download.
+    struct CreateAuthTokenIndex: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.sql.create(index: "loyalty_cards_apple_auth_token_idx").unique().on(CardModel.schema)
+                .column("apple_auth_token").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.sql.drop(index: "loyalty_cards_apple_auth_token_idx").run()
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 /// A pass's fixed identity: its serial number and the token Wallet sends back with it.
-struct ApplePassIdentity: Sendable, Equatable {
+struct ApplePassIdentity: Sendable, Hashable {
     let serialNumber: String
     let authenticationToken: String
 

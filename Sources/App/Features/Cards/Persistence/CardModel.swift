@@ -42,6 +42,13 @@ final class CardModel: Model, @unchecked Sendable {
     @Field(key: "apple_serial_number") var appleSerialNumber: String
     /// What Wallet sends as `Authorization: ApplePass <token>`; fixed for the card's life.
     @Field(key: "apple_auth_token") var appleAuthToken: String
+    /// When the card was blocked, and why; every counter operation refuses a blocked card.
+    @OptionalField(key: "blocked_at") var blockedAt: Date?
+    @OptionalField(key: "blocked_reason") var blockedReason: String?
+    /// The card that replaced this one (a reissue); set together with the block, for good.
+    @OptionalField(key: "replaced_by_card_id") var replacedByCardID: UUID?
+    /// The card this one replaced: its history continues this card's.
+    @OptionalField(key: "replaces_card_id") var replacesCardID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -24,6 +24,12 @@ final class CustomerModel: Model, @unchecked Sendable {
     /// When consent was last given; kept as proof of consent.
     @OptionalField(key: "marketing_consent_at") var marketingConsentAt: Date?
     @OptionalField(key: "password_hash") var passwordHash: String?
+    /// The address was entered by the merchant's staff, not given online: only such an address
+    /// may match an existing customer at the counter. An address given at public enrollment or
+    /// registration is unverified and never decides whose card it is (decision 0008).
+    @Field(key: "email_from_staff") var emailFromStaff: Bool
+    /// When the customer's personal data was erased; the row stays for the cards and ledger.
+    @OptionalField(key: "erased_at") var erasedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -37,5 +43,6 @@ final class CustomerModel: Model, @unchecked Sendable {
         self.birthday = birthday
         self.locale = locale
         self.marketingConsent = false
+        self.emailFromStaff = false
     }
 }
