@@ -76,14 +76,16 @@ private func useSnakeCaseJSON() {
 }
 
 private func useDatabase(_ config: AppConfig, in app: Application) async throws {
+    // Owner-only data on disk (DataFilePermissions): the data folder (a development key may be
+    // there whatever the engine), then the SQLite files.
+    for change in try config.dataDirectory.map({ try DataFilePermissions.secureFolder($0, create: false) }) ?? [] {
+        app.logger.warning("Data file permissions: \(change)")
+    }
     switch config.database {
     case .sqlite(let settings):
-        // Owner-only data on disk (DataFilePermissions): the data folder, then the database files.
-        var tightened = try config.dataDirectory.map { try DataFilePermissions.secureFolder($0, create: false) } ?? []
         let directory = URL(fileURLWithPath: settings.path).deletingLastPathComponent().path
         try DataFilePermissions.secureFolder(directory, create: true)
-        tightened += try DataFilePermissions.secureSQLiteFiles(settings.path)
-        for change in tightened { app.logger.warning("Data file permissions: \(change)") }
+        for change in try DataFilePermissions.secureSQLiteFiles(settings.path) { app.logger.warning("Data file permissions: \(change)") }
         app.databases.use(.sqlite(.file(settings.path), sqlLogLevel: .trace), as: .sqlite)
         app.writeGate = AsyncGate()
         try await SQLiteConnectionSetup.prepareEveryConnection(of: app, settings: settings)

@@ -233,3 +233,24 @@ import VaporTesting
         }
     }
 }
+
+/// The expiry reaches Apple Wallet like any balance change: the job's runner pushes after commit.
+@Suite struct PointsExpiryWalletTests {
+    @Test func anExpiryPushesTheCardsDevices() async throws {
+        try await withAppleWalletApp { app in
+            let pushes = await app.recordPushes()
+            let counter = try await PointsExpiryJobTests.counter(app)
+            try await app.registerPass(of: counter.card, device: "phone", pushToken: "aa01")
+            try await PointsExpiryJobTests.earn(app, counter, cents: 500)
+            await app.walletPushes!.waitUntilIdle()
+            #expect(await pushes.pushed == ["aa01"])
+
+            // Wallet apps run on the real clock; the job's clock jumps past the window.
+            try await Task.sleep(for: .milliseconds(1_100))  // a pass version is a whole second
+            app.clock = { Date().addingTimeInterval(31 * PointsExpiryJobTests.day) }
+            #expect(try await app.pointsExpiry.expireAll().pointsExpired == 50)
+            await app.walletPushes!.waitUntilIdle()
+            #expect(await pushes.pushed == ["aa01", "aa01"])
+        }
+    }
+}
