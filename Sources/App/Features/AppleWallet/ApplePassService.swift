@@ -36,8 +36,13 @@ struct ApplePassService {
     }
 
     func pass(of card: CardModel) async throws -> Pass {
-        guard let pass = try await passes(of: [card])[try card.requireID()] else { throw APIError.notFound("The card") }
-        return pass
+        async let program = ProgramModel.find(card.$program.id, on: database)
+        async let merchant = MerchantModel.find(card.$merchant.id, on: database)
+        async let customer = CustomerModel.find(card.$customer.id, on: database)
+        guard let program = try await program, let merchant = try await merchant, let customer = try await customer else {
+            throw APIError.notFound("The card")
+        }
+        return try Self.pass(of: card, program: program, merchant: merchant, customer: customer)
     }
 
     /// The passes of `cards`, by card id, in three reads whatever their number (their programs,
