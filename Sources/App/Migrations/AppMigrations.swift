@@ -31,5 +31,10 @@ enum AppMigrations {
         AppleWalletMigrations.CreateWalletLog(),
         // 006: scheduled job runs, one per job and slot (2026-11-22)
         JobMigrations.CreateJobRuns(),
+        // 007-a: counter safety: PIN failures per terminal, the cashiers' void window,
+        // idempotency keys per store (2026-11-30)
+        PinAttemptMigrations.CreatePinTerminalFailures(),
+        SettingsMigrations.UpdateMerchantLoyaltySettingsAddStoreVoidWindow(),
+        IdempotencyMigrations.UpdateIdempotencyKeysScopeToStore(),
     ]
 }

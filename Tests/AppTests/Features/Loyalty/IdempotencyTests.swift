@@ -58,6 +58,29 @@ import VaporTesting
         }
     }
 
+    @Test func twoStoresOfOneMerchantReusingAKeyBothHaveTheirOperation() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            let otherStore = try await app.makeStore(of: counter.merchant)
+            _ = try await app.makePin("5173", in: otherStore, name: "Marc")
+            let otherCashier = try await app.token(for: try await app.makeUser(.storeStaff, merchant: counter.merchant, store: otherStore))
+            let otherCard = try await app.makeCard(
+                for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: otherStore)
+
+            // Both tills count their keys from 1.
+            #expect(try await app.stamp(counter, idempotencyKey: "till-0001").status == .ok)
+            let other = try await app.counterRequest(
+                counter, .POST, "/stamp", json: ["card_id": .string(otherCard.id!.uuidString), "staff_pin": "5173"], token: otherCashier,
+                idempotencyKey: "till-0001")
+            #expect(other.status == .ok)
+            #expect(other.headers.first(name: "Idempotent-Replayed") == nil)
+            #expect(try await CardModel.find(otherCard.id, on: app.db)?.stampCount == 1)
+            // A retry in the first store is still a replay.
+            #expect(try await app.stamp(counter, idempotencyKey: "till-0001").headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try await app.reloadCard(counter).stampCount == 1)
+        }
+    }
+
     @Test func malformedKeysAreRefused() async throws {
         try await withTestApp { app, _ in
             let counter = try await Counter.make(in: app)
