@@ -58,3 +58,14 @@ struct FieldErrors {
         if !fields.isEmpty { throw APIError.validationFailed(fields) }
     }
 }
+
+extension FieldErrors {
+    /// The text of a query-string parameter (a search), checked like a body's text field:
+    /// `nil` when absent or blank, `validation_failed` naming `field` when it cannot be stored.
+    static func queryText(_ value: String?, _ field: String) throws -> String? {
+        var errors = FieldErrors()
+        let text = value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false ? errors.optionalText(value, field) : nil
+        try errors.throwIfAny()
+        return text
+    }
+}

@@ -83,4 +83,18 @@ import VaporTesting
             #expect(response.status == .ok)
         }
     }
+
+    @Test func nulCharactersInSearchesAndPathsAreRefusedOrNotFound() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            for path in ["/api/v1/store/loyalty/cards?q=a%00b", "/api/v1/store/customers?q=a%00b"] {
+                let response = try await app.send(.GET, path, token: counter.cashierToken)
+                try Self.expectRefused(response, field: "q", path)
+            }
+            let merchantCards = try await app.send(.GET, "/api/v1/merchants/loyalty/cards?q=a%00b", token: counter.ownerToken)
+            try Self.expectRefused(merchantCards, field: "q", "merchant cards")
+            // A store code is never stored with a NUL: no such store.
+            #expect(try await app.send(.GET, "/api/v1/loyalty/programs/AB%00C").status == .notFound)
+        }
+    }
 }
