@@ -1,8 +1,13 @@
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// Collects what is wrong with each field of a request, so one response names them all.
+///
+/// Every text read through `requiredText` or `optionalText` is first checked with
+/// `FieldRules.storableText` (no NUL, bounded length), so no request text reaches the database
+/// in a form that would fail there with a server error.
 ///
 /// Typical use in a request DTO:
 /// ```swift
@@ -21,7 +26,7 @@ struct FieldErrors {
             record(field, "is required")
             return ""
         }
-        record(field, rule(value))
+        record(field, FieldRules.storableText(value) ?? rule(value))
         return value
     }
 
@@ -34,7 +39,7 @@ struct FieldErrors {
             record(field, "must not be blank; leave it out or send null instead")
             return nil
         }
-        record(field, rule(trimmed))
+        record(field, FieldRules.storableText(trimmed) ?? rule(trimmed))
         return trimmed
     }
 
@@ -51,5 +56,16 @@ struct FieldErrors {
     /// Throws `validation_failed` naming every recorded field.
     func throwIfAny() throws {
         if !fields.isEmpty { throw APIError.validationFailed(fields) }
+    }
+}
+
+extension FieldErrors {
+    /// The text of a query-string parameter (a search), checked like a body's text field:
+    /// `nil` when absent or blank, `validation_failed` naming `field` when it cannot be stored.
+    static func queryText(_ value: String?, _ field: String) throws -> String? {
+        var errors = FieldErrors()
+        let text = value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false ? errors.optionalText(value, field) : nil
+        try errors.throwIfAny()
+        return text
     }
 }

@@ -41,5 +41,10 @@ enum AppMigrations {
         CustomerMigrations.UpdateCustomersAddErasedAt(),
         // 007-c: Apple pass downloads by authentication token (2026-11-30)
         AppleWalletMigrations.CreateAuthTokenIndex(),
+        // 007-a: counter safety: PIN failures per terminal, the cashiers' void window,
+        // idempotency keys per store (2026-11-30)
+        PinAttemptMigrations.CreatePinTerminalFailures(),
+        SettingsMigrations.UpdateMerchantLoyaltySettingsAddStoreVoidWindow(),
+        IdempotencyMigrations.UpdateIdempotencyKeysScopeToStore(),
     ]
 }

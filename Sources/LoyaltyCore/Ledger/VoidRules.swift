@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a void is refused.
 public enum VoidError: Error, Equatable, Sendable {
     /// The row is of a kind this endpoint does not void (a stamp void naming a points row, a void of a void).
@@ -57,5 +59,67 @@ public enum VoidRules {
             break
         }
         return (stamps, points)
+    }
+}
+
+/// Why a void is not this person's to make.
+public enum VoidPermissionError: Error, Equatable, Sendable {
+    /// An owner's manual adjustment: only an owner voids it.
+    case ownerAdjustment
+    /// A row recorded in another store than the one the store role works in.
+    case otherStore
+    /// A cashier voiding a row older than the merchant's window (`windowDays` business days back).
+    case outsideWindow(windowDays: Int)
+}
+
+/// Who may void which ledger row (docs/decisions/0014-void-permissions.md):
+///
+/// - owners void any row of their merchant, at any time;
+/// - owners' manual adjustments (`points_adjusted`) are voided by owners only;
+/// - store managers and cashiers void only rows of their own store;
+/// - cashiers only within the merchant's window, counted in business days of the store's
+///   time zone (0: the same business day); managers beyond it.
+public enum VoidPermission {
+    /// The person asking for the void.
+    public struct Actor: Equatable, Sendable {
+        public let role: Role
+        /// The store the request acts in.
+        public let storeID: UUID
+
+        public init(role: Role, storeID: UUID) {
+            self.role = role
+            self.storeID = storeID
+        }
+    }
+
+    /// The part of the row to void that decides who may void it.
+    public struct Target: Equatable, Sendable {
+        public let type: TransactionType
+        /// The store that recorded the row (`nil` for rows no store recorded).
+        public let storeID: UUID?
+        /// The recording store's business day of the row.
+        public let businessDay: CalendarDate?
+
+        public init(type: TransactionType, storeID: UUID?, businessDay: CalendarDate?) {
+            self.type = type
+            self.storeID = storeID
+            self.businessDay = businessDay
+        }
+    }
+
+    /// Throws when `actor` may not void `target` on the store's business day `today`.
+    public static func check(_ actor: Actor, voiding target: Target, windowDays: Int, today: CalendarDate) throws(VoidPermissionError) {
+        switch actor.role {
+        case .merchantOwner, .platformAdmin:
+            return
+        case .storeManager, .storeStaff:
+            if target.type == .pointsAdjusted { throw .ownerAdjustment }
+            guard target.storeID == actor.storeID else { throw .otherStore }
+            guard actor.role == .storeStaff else { return }
+            // A row without a business day is older than the day's bookkeeping: outside any window.
+            guard let day = target.businessDay, today.daysSince(day) <= windowDays else {
+                throw .outsideWindow(windowDays: windowDays)
+            }
+        }
     }
 }

@@ -29,13 +29,20 @@ public enum PinRules {
 }
 
 /// Failed PIN entries and the lockout they lead to, for one staff member or one terminal.
+///
+/// A staff member's series ends with their own success (`recordSuccess`); a terminal's series
+/// never ends by a success, only by time (`forgetAfter`) or a manager's unlock, so a colleague's
+/// correct PIN cannot buy a guesser fresh attempts (docs/decisions/0013-pin-failure-counting.md).
 public struct PinLockout: Equatable, Sendable {
     public var failedAttempts: Int
     public var lockedUntil: Date?
+    /// When the current series of failures began (`nil`: no series, or not tracked).
+    public var firstFailureAt: Date?
 
-    public init(failedAttempts: Int = 0, lockedUntil: Date? = nil) {
+    public init(failedAttempts: Int = 0, lockedUntil: Date? = nil, firstFailureAt: Date? = nil) {
         self.failedAttempts = failedAttempts
         self.lockedUntil = lockedUntil
+        self.firstFailureAt = firstFailureAt
     }
 
     /// The end of the lockout if it is still running at `now`.
@@ -44,13 +51,20 @@ public struct PinLockout: Equatable, Sendable {
         return lockedUntil
     }
 
+    /// The attempts left at `now` before the lock, as the next failure would see them.
+    public func attemptsRemaining(at now: Date, maxAttempts: Int, forgetAfter window: TimeInterval? = nil) -> Int {
+        var copy = self
+        copy.forgetExpiredSeries(at: now, window: window)
+        return copy.lockEnd(at: now) == nil ? max(0, maxAttempts - copy.failedAttempts) : 0
+    }
+
     /// Records a wrong PIN; returns the attempts left before the lock (0 once locked).
-    public mutating func recordFailure(at now: Date, maxAttempts: Int, lockout: TimeInterval) -> Int {
-        if let lockedUntil, lockedUntil <= now {
-            // The previous lockout has run out: a fresh series starts.
-            failedAttempts = 0
-            self.lockedUntil = nil
-        }
+    ///
+    /// With `forgetAfter`, a series whose first failure is at least that old starts afresh
+    /// (a terminal's typos of the morning do not count in the afternoon).
+    public mutating func recordFailure(at now: Date, maxAttempts: Int, lockout: TimeInterval, forgetAfter window: TimeInterval? = nil) -> Int {
+        forgetExpiredSeries(at: now, window: window)
+        if failedAttempts == 0 { firstFailureAt = now }
         failedAttempts += 1
         if failedAttempts >= maxAttempts {
             lockedUntil = now.addingTimeInterval(lockout)
@@ -62,5 +76,15 @@ public struct PinLockout: Equatable, Sendable {
     public mutating func recordSuccess() {
         failedAttempts = 0
         lockedUntil = nil
+        firstFailureAt = nil
+    }
+
+    private mutating func forgetExpiredSeries(at now: Date, window: TimeInterval?) {
+        if let lockedUntil {
+            // The previous lockout has run out: a fresh series starts.
+            if lockedUntil <= now { recordSuccess() }
+        } else if let window, let firstFailureAt, firstFailureAt.addingTimeInterval(window) <= now {
+            recordSuccess()
+        }
     }
 }

@@ -3,10 +3,15 @@ public enum PointsError: Error, Equatable, Sendable {
     case programCollectsNoPoints
     case insufficientPoints(balance: Int, needed: Int)
     case rewardUnavailable
+    /// A manual correction beyond `PointsRules.adjustmentRange`.
+    case adjustmentOutOfRange
 }
 
 /// A reward of the catalog as the rules see it.
 public struct RewardTerms: Equatable, Sendable {
+    /// What a reward may cost.
+    public static let pointsCostRange = 1...10_000_000
+
     public let pointsCost: Int
     public let isActive: Bool
 
@@ -21,6 +26,9 @@ public struct RewardTerms: Equatable, Sendable {
 public enum PointsRules {
     /// Largest purchase accepted in one operation: one million euros.
     public static let maximumPurchaseCents = 100_000_000
+
+    /// A manual correction moves at most ten million points either way.
+    public static let adjustmentRange = -10_000_000...10_000_000
 
     /// `floor(cents × pointsPerEuro / 100)`.
     public static func points(forPurchaseCents cents: Int, pointsPerEuro: Int) -> Int {
@@ -54,7 +62,10 @@ public enum PointsRules {
 
     /// A manual correction by the owner; the balance never goes below zero. Lifetime earned
     /// and redeemed totals are left alone: a correction is neither.
+    /// A delta outside `adjustmentRange` is refused before any arithmetic, so the sum below
+    /// cannot overflow even if a caller skipped the request's check.
     public static func adjust(_ card: inout CardBalance, by delta: Int) throws(PointsError) {
+        guard adjustmentRange.contains(delta) else { throw .adjustmentOutOfRange }
         guard card.pointsBalance + delta >= 0 else { throw .insufficientPoints(balance: card.pointsBalance, needed: -delta) }
         card.pointsBalance += delta
     }

@@ -41,21 +41,31 @@ public struct ProgramRules: Equatable, Sendable {
         loyaltyType.collectsStamps ? stampCount / max(1, stampsTarget) : 0
     }
 
+    public static let stampsTargetRange = 1...1_000
+    public static let pointsPerEuroRange = 1...10_000
+    public static let cooldownMinutesRange = 0...10_080
+    public static let maxDailyStampsRange = 1...1_000
+    public static let pointsExpirationDaysRange = 1...3_650
+
     /// What is wrong with these settings, by API field name; empty when they are valid.
-    public func problems() -> [String: String] {
+    ///
+    /// `strict` also checks the fields this program type ignores (a stamps program's points per
+    /// euro): values a request sets must be in range whatever the type, so that a later change
+    /// of type cannot start from an absurd number.
+    public func problems(strict: Set<String> = []) -> [String: String] {
         var problems: [String: String] = [:]
-        if loyaltyType.collectsStamps {
-            if !(1...1_000).contains(stampsTarget) { problems["stamps_target"] = "must be from 1 to 1000" }
-            if (stampsRewardDescription?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) {
-                problems["stamps_reward_description"] = "is required for a stamps program"
-            }
+        if loyaltyType.collectsStamps || strict.contains("stamps_target") {
+            if !Self.stampsTargetRange.contains(stampsTarget) { problems["stamps_target"] = "must be from 1 to 1000" }
         }
-        if loyaltyType.collectsPoints, !(1...10_000).contains(pointsPerEuro) {
+        if loyaltyType.collectsStamps, stampsRewardDescription?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
+            problems["stamps_reward_description"] = "is required for a stamps program"
+        }
+        if loyaltyType.collectsPoints || strict.contains("points_per_euro"), !Self.pointsPerEuroRange.contains(pointsPerEuro) {
             problems["points_per_euro"] = "must be from 1 to 10000"
         }
-        if !(0...10_080).contains(cooldownMinutes) { problems["cooldown_minutes"] = "must be from 0 to 10080 (one week)" }
-        if !(1...1_000).contains(maxDailyStamps) { problems["max_daily_stamps"] = "must be from 1 to 1000" }
-        if let days = pointsExpirationDays, !(1...3_650).contains(days) {
+        if !Self.cooldownMinutesRange.contains(cooldownMinutes) { problems["cooldown_minutes"] = "must be from 0 to 10080 (one week)" }
+        if !Self.maxDailyStampsRange.contains(maxDailyStamps) { problems["max_daily_stamps"] = "must be from 1 to 1000" }
+        if let days = pointsExpirationDays, !Self.pointsExpirationDaysRange.contains(days) {
             problems["points_expiration_days"] = "must be from 1 to 3650, or null for never"
         }
         return problems

@@ -9,6 +9,13 @@ public struct MerchantLoyaltySettings: Equatable, Sendable {
     public var allowStoreVoids = true
     /// Whether a card may be redeemed in a store other than the one that enrolled it.
     public var allowCrossStoreRedemption = true
+    /// How many business days back a cashier may void their own store's rows: 0 is the same
+    /// business day only (the default), 1 also yesterday's. Managers and owners are not bound
+    /// by it (`VoidPermission`).
+    public var storeVoidWindowDays = 0
+
+    /// The values `storeVoidWindowDays` may take: up to a year.
+    public static let storeVoidWindowDaysRange = 0...366
 
     public init() {}
 

@@ -5,6 +5,19 @@ import Foundation
 /// Each rule returns `nil` when the value is acceptable, or a short message that completes the
 /// sentence "<field> ...", so a form can show every wrong field at once.
 public enum FieldRules {
+    /// The length of any text without a tighter rule of its own.
+    public static let maximumTextLength = 2_000
+
+    /// Text the databases can store and index: no NUL character (PostgreSQL refuses it in a
+    /// text value, which would surface as a server error) and at most `maxLength` characters.
+    /// Characters are also bounded in bytes (4 per character): one character may carry any
+    /// number of combining marks, and an over-long index entry also fails in PostgreSQL.
+    public static func storableText(_ value: String, maxLength: Int = maximumTextLength) -> String? {
+        if value.unicodeScalars.contains("\u{0}") { return "must not contain NUL characters" }
+        if value.count > maxLength || value.utf8.count > 4 * maxLength { return "must be at most \(maxLength) characters" }
+        return nil
+    }
+
     /// A pragmatic e-mail check: one `@`, a dotted domain, no spaces. Real verification is a
     /// confirmation mail; this only catches typing mistakes.
     public static func email(_ value: String) -> String? {

@@ -24,7 +24,7 @@ enum CardReference: Sendable, Equatable {
             }
             return .number(number)
         }
-        guard let qrCode = qrCode?.trimmingCharacters(in: .whitespaces), !qrCode.isEmpty, qrCode.count <= 200 else {
+        guard let qrCode = qrCode?.trimmingCharacters(in: .whitespaces), !qrCode.isEmpty, FieldRules.storableText(qrCode, maxLength: 200) == nil else {
             errors.record("qr_code", "must not be empty")
             return nil
         }

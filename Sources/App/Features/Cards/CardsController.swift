@@ -30,7 +30,7 @@ struct CardsController: RouteCollection {
     func list(req: Request) async throws -> Page<CardResponse> {
         let page = try PageRequest(from: req)
         let search = try req.query.decode(CardSearchQuery.self)
-        return try await req.cards.cards(merchantID: req.store.merchantID, matching: search.q, page: page)
+        return try await req.cards.cards(merchantID: req.store.merchantID, matching: try FieldErrors.queryText(search.q, "q"), page: page)
     }
 
     @Sendable

@@ -23,7 +23,7 @@ struct StoreCustomersController: RouteCollection {
     func list(req: Request) async throws -> Page<CustomerResponse> {
         let page = try PageRequest(from: req)
         let search = try req.query.decode(CustomerSearchQuery.self)
-        return try await req.customers.customers(ofMerchant: req.store.merchantID, matching: search.q, page: page)
+        return try await req.customers.customers(ofMerchant: req.store.merchantID, matching: try FieldErrors.queryText(search.q, "q"), page: page)
     }
 
     @Sendable

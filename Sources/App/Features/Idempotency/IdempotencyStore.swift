@@ -28,15 +28,17 @@ struct StoredResponse: Sendable, Equatable {
     let body: String
 }
 
-/// Stores first responses of balance-changing requests, scoped to the merchant.
+/// Stores first responses of balance-changing requests, scoped to the store the request acts
+/// in: two stores (two POS systems) that happen to use the same key never see each other's
+/// answers (docs/decisions/0007-idempotency.md).
 ///
 /// Read and written inside the operation's locked write transaction; the primary key
-/// `(merchant_id, key)` is the backstop when two first attempts race on different cards.
+/// `(store_id, key)` is the backstop when two first attempts race on different cards.
 /// Only successful operations are stored: a refused one (cooldown, wrong PIN) changed nothing
 /// and may be retried with the same key.
 enum IdempotencyStore {
     /// The stored response for `request`, `nil` for a new key, or `idempotency_key_reused`.
-    static func replay(_ request: IdempotencyRequest, merchantID: UUID, on tx: any Database) async throws -> StoredResponse? {
+    static func replay(_ request: IdempotencyRequest, store: StoreContext, on tx: any Database) async throws -> StoredResponse? {
         struct Row: Decodable {
             let request_hash: String
             let response_status: Int
@@ -45,7 +47,8 @@ enum IdempotencyStore {
         guard let row = try await tx.sql.select()
             .column("request_hash").column("response_status").column("response_body")
             .from("idempotency_keys")
-            .where("merchant_id", .equal, merchantID)
+            .where("merchant_id", .equal, store.merchantID)
+            .where("store_id", .equal, store.storeID)
             .where("key", .equal, request.key)
             .first(decoding: Row.self)
         else { return nil }
@@ -56,14 +59,14 @@ enum IdempotencyStore {
     static func save(
         _ request: IdempotencyRequest,
         response: StoredResponse,
-        merchantID: UUID,
+        store: StoreContext,
         at now: Date,
         on tx: any Database
     ) async throws {
         try await tx.sql.insert(into: "idempotency_keys")
-            .columns("merchant_id", "key", "request_hash", "response_status", "response_body", "created_at")
+            .columns("merchant_id", "store_id", "key", "request_hash", "response_status", "response_body", "created_at")
             .values(
-                SQLBind(merchantID), SQLBind(request.key), SQLBind(request.requestHash), SQLBind(response.status),
+                SQLBind(store.merchantID), SQLBind(store.storeID), SQLBind(request.key), SQLBind(request.requestHash), SQLBind(response.status),
                 SQLBind(response.body), SQLBind(now)
             )
             .run()

@@ -54,7 +54,7 @@ struct CardOperationRunner: Sendable {
                 guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
                     throw APIError.notFound("The card")
                 }
-                if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, merchantID: store.merchantID, on: tx) {
+                if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, store: store, on: tx) {
                     return .replayed(stored)
                 }
                 if let refusal = card.blockedRefusal { throw refusal }
@@ -84,7 +84,7 @@ struct CardOperationRunner: Sendable {
                 if let idempotency {
                     let body = String(decoding: try APIJSON.makeEncoder().encode(value), as: UTF8.self)
                     try await IdempotencyStore.save(
-                        idempotency, response: StoredResponse(status: successStatus, body: body), merchantID: store.merchantID,
+                        idempotency, response: StoredResponse(status: successStatus, body: body), store: store,
                         at: now, on: tx)
                 }
                 return .performed(value)
@@ -100,7 +100,7 @@ struct CardOperationRunner: Sendable {
             // Two first attempts with one key raced (on different cards, so the card lock did
             // not order them) and the other committed first: answer as its retry.
             guard let idempotency,
-                let stored = try await IdempotencyStore.replay(idempotency, merchantID: store.merchantID, on: database)
+                let stored = try await IdempotencyStore.replay(idempotency, store: store, on: database)
             else { throw error }
             return .replayed(stored)
         }

@@ -37,6 +37,8 @@ extension PointsError {
                 details: ["balance": .int(balance), "needed": .int(needed)])
         case .rewardUnavailable:
             APIError.conflict("reward_unavailable", "This reward is no longer offered.")
+        case .adjustmentOutOfRange:
+            APIError.validationFailed(["points_delta": "must be at most \(PointsRules.adjustmentRange.upperBound) either way"])
         }
     }
 }
@@ -52,6 +54,29 @@ extension VoidError {
             StampError.insufficientStamps(balance: balance, needed: needed).apiError
         case .insufficientPoints(let balance, let needed):
             PointsError.insufficientPoints(balance: balance, needed: needed).apiError
+        }
+    }
+}
+
+extension VoidPermissionError {
+    /// A 403 `forbidden` whose `details.reason` says which rule refused it.
+    var apiError: APIError {
+        switch self {
+        case .ownerAdjustment:
+            APIError(
+                .forbidden, code: "forbidden", message: "Only the merchant's owner can void a manual points adjustment.",
+                details: ["reason": "owner_adjustment"])
+        case .otherStore:
+            APIError(
+                .forbidden, code: "forbidden", message: "This transaction was recorded in another store; void it there.",
+                details: ["reason": "other_store"])
+        case .outsideWindow(let days):
+            APIError(
+                .forbidden, code: "forbidden",
+                message: days == 0
+                    ? "Cashiers can void only transactions of the current business day; ask a manager."
+                    : "Cashiers can void only transactions of the last \(days) business days; ask a manager.",
+                details: ["reason": "outside_void_window", "store_void_window_days": .int(days)])
         }
     }
 }

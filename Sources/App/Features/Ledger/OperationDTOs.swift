@@ -119,7 +119,8 @@ extension VoidRequest {
         let input = try req.content.decode(VoidRequest.self)
         let (transactionID, reason) = try input.validated()
         let result = try await req.voids.void(
-            transactionID, family: family, reason: reason, store: req.store, by: input.operatorContext(for: req),
+            transactionID, family: family, reason: reason, store: req.store,
+            actor: VoidPermission.Actor(role: req.staff.role, storeID: req.store.storeID), by: input.operatorContext(for: req),
             idempotency: try req.idempotency(operation: family.rawValue, content: input))
         return try await result.encodeResponse(for: req)
     }
@@ -135,8 +136,9 @@ struct AdjustPointsRequest: Content {
         let delta = pointsDelta ?? 0
         if pointsDelta == nil {
             errors.record("points_delta", "is required")
-        } else if delta == 0 || abs(delta) > 10_000_000 {
-            errors.record("points_delta", "must be a non-zero whole number of at most 10000000 either way")
+        } else if delta == 0 || !PointsRules.adjustmentRange.contains(delta) {
+            // A range check, not `abs(delta)`: `abs(Int.min)` traps and would take the process down.
+            errors.record("points_delta", "must be a non-zero whole number of at most \(PointsRules.adjustmentRange.upperBound) either way")
         }
         let reason = errors.requiredText(reason, "reason") { FieldRules.name($0, maxLength: 500) }
         try errors.throwIfAny()

@@ -34,7 +34,7 @@ struct MerchantLoyaltyController: RouteCollection {
         let merchantID = try await merchantID(req)
         let storeID = try await Self.storeFilter(req, merchantID: merchantID)
         let search = try req.query.decode(CardSearchQuery.self)
-        return try await req.cards.cards(merchantID: merchantID, enrolledAt: storeID, matching: search.q, page: try PageRequest(from: req))
+        return try await req.cards.cards(merchantID: merchantID, enrolledAt: storeID, matching: try FieldErrors.queryText(search.q, "q"), page: try PageRequest(from: req))
     }
 
     @Sendable

@@ -53,7 +53,8 @@ struct ProgramRequest: Content {
         if let maxDailyStamps { settings.rules.maxDailyStamps = maxDailyStamps }
         if let requireStaffPin { settings.rules.requireStaffPin = requireStaffPin }
         if presentKeys.contains("points_expiration_days") { settings.rules.pointsExpirationDays = pointsExpirationDays }
-        for (field, problem) in settings.rules.problems() { errors.record(field, problem) }
+        let given = Set([stampsTarget == nil ? nil : "stamps_target", pointsPerEuro == nil ? nil : "points_per_euro"].compactMap { $0 })
+        for (field, problem) in settings.rules.problems(strict: given) { errors.record(field, problem) }
 
         if presentKeys.contains("card_name") {
             settings.cardName = errors.optionalText(cardName, "card_name") { FieldRules.name($0, maxLength: 100) }
@@ -71,7 +72,7 @@ struct ProgramRequest: Content {
                 let cost = reward.pointsCost ?? 0
                 if reward.pointsCost == nil {
                     errors.record("\(prefix).points_cost", "is required")
-                } else if !(1...10_000_000).contains(cost) {
+                } else if !RewardTerms.pointsCostRange.contains(cost) {
                     errors.record("\(prefix).points_cost", "must be from 1 to 10000000")
                 }
                 return ProgramSettings.Reward(id: reward.id, name: name, pointsCost: cost, isActive: reward.active ?? true)

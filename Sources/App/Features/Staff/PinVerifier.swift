@@ -28,8 +28,15 @@ extension OperatorContext {
 /// database so that parallel wrong guesses get no more tries than the limit.
 ///
 /// A wrong PIN is not thrown: it is returned, so the transaction commits the counter before the
-/// caller answers `invalid_pin` or `pin_locked`. Failures count against the named staff member
-/// (`staff_pin_id`), otherwise against the store's terminal.
+/// caller answers `invalid_pin` or `pin_locked`. How failures count
+/// (docs/decisions/0013-pin-failure-counting.md):
+///
+/// - every wrong PIN typed at a terminal (store and signed-in account), named or not, counts in
+///   that terminal's counter; no success resets it, only time (`lockout`) or a manager's unlock;
+/// - a wrong PIN naming a staff member (`staff_pin_id`) also counts against them, and only
+///   their own success resets that;
+/// - a PIN that matches a colleague whose PIN is locked is answered exactly like a wrong PIN,
+///   and counted like one, so a lock reveals nothing about the digits.
 struct PinVerifier: Sendable {
     let hasher: PinHasher
     let maxAttempts: Int
@@ -54,15 +61,28 @@ struct PinVerifier: Sendable {
             }
             return .verified(nil)
         }
+        let terminal = Terminal(storeID: store.storeID, id: operatorContext.terminalID(store: store))
+        // A locked terminal refuses every PIN alike, right or wrong: no oracle.
+        let terminalState = try await PinTerminalCounter.state(store: terminal.storeID, terminal: terminal.id, on: tx, lock: false)
+        if let lockedUntil = terminalState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
+
         let pinHash = hasher.hash(pin: pin, merchantID: store.merchantID)
         if let namedID = operatorContext.staffPinID {
-            return try await verifyNamed(namedID, pinHash: pinHash, store: store, at: now, on: tx)
+            return try await verifyNamed(namedID, pinHash: pinHash, store: store, terminal: terminal, at: now, on: tx)
         }
-        return try await verifyAtTerminal(pinHash: pinHash, store: store, at: now, on: tx)
+        return try await verifyAtTerminal(pinHash: pinHash, store: store, terminal: terminal, at: now, on: tx)
     }
 
-    private func verifyNamed(_ id: UUID, pinHash: String, store: StoreContext, at now: Date, on tx: any Database) async throws -> Outcome {
+    private struct Terminal {
+        let storeID: UUID
+        let id: UUID
+    }
+
+    private func verifyNamed(
+        _ id: UUID, pinHash: String, store: StoreContext, terminal: Terminal, at now: Date, on tx: any Database
+    ) async throws -> Outcome {
         guard let staff = try await lockStaffPin(id, store: store, on: tx) else { throw APIError.notFound("The staff PIN") }
+        // The named person's lock does not depend on the digits typed: it reveals nothing.
         if let lockedUntil = staff.lockout.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
         if constantTimeEquals(staff.pinHash, pinHash) {
             if staff.failedAttempts > 0 {
@@ -72,32 +92,48 @@ struct PinVerifier: Sendable {
             return .verified(staff)
         }
         var lockout = staff.lockout
-        let remaining = lockout.recordFailure(at: now, maxAttempts: maxAttempts, lockout: self.lockout)
+        let staffRemaining = lockout.recordFailure(at: now, maxAttempts: maxAttempts, lockout: self.lockout)
         staff.lockout = lockout
         try await staff.save(on: tx)
-        return .refused(remaining == 0 ? .pinLocked(until: lockout.lockedUntil ?? now) : .invalidPin(attemptsRemaining: remaining))
+        let atTerminal = try await countFailure(at: terminal, now: now, on: tx)
+        return refusal(
+            remaining: min(staffRemaining, atTerminal.remaining),
+            lockedUntil: [lockout.lockedUntil, atTerminal.lockedUntil].compactMap { $0 }.max(), now: now)
     }
 
-    private func verifyAtTerminal(pinHash: String, store: StoreContext, at now: Date, on tx: any Database) async throws -> Outcome {
-        var guardState = try await terminalLockout(store: store, on: tx, lock: false)
-        if let lockedUntil = guardState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
-
+    private func verifyAtTerminal(
+        pinHash: String, store: StoreContext, terminal: Terminal, at now: Date, on tx: any Database
+    ) async throws -> Outcome {
         let staff = try await StaffPinModel.query(on: tx)
             .filter(\.$merchant.$id == store.merchantID)
             .filter(\.$pinHash == pinHash)
             .filter(\.$isActive == true)
             .first()
-        if let staff, staff.$store.id == store.storeID {
-            if let lockedUntil = staff.lockout.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
-            if guardState.failedAttempts > 0 { try await saveTerminalLockout(PinLockout(), store: store, on: tx) }
+        // A locked colleague's PIN is no PIN at all until the lock ends: answered and counted as wrong.
+        if let staff, staff.$store.id == store.storeID, staff.lockout.lockEnd(at: now) == nil {
+            if staff.failedAttempts > 0 {
+                staff.lockout.recordSuccess()
+                try await staff.save(on: tx)
+            }
             return .verified(staff)
         }
-        // Wrong: count it under the row lock, re-reading the state another request may have moved.
-        guardState = try await terminalLockout(store: store, on: tx, lock: true)
-        if let lockedUntil = guardState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
-        let remaining = guardState.recordFailure(at: now, maxAttempts: maxAttempts, lockout: lockout)
-        try await saveTerminalLockout(guardState, store: store, on: tx)
-        return .refused(remaining == 0 ? .pinLocked(until: guardState.lockedUntil ?? now) : .invalidPin(attemptsRemaining: remaining))
+        let atTerminal = try await countFailure(at: terminal, now: now, on: tx)
+        return refusal(remaining: atTerminal.remaining, lockedUntil: atTerminal.lockedUntil, now: now)
+    }
+
+    /// Counts one wrong PIN at the terminal under the row's lock, re-reading the state another
+    /// request may have moved. Returns the attempts left and the lock's end once there is one.
+    private func countFailure(at terminal: Terminal, now: Date, on tx: any Database) async throws -> (remaining: Int, lockedUntil: Date?) {
+        var state = try await PinTerminalCounter.state(store: terminal.storeID, terminal: terminal.id, on: tx, lock: true)
+        if let lockedUntil = state.lockEnd(at: now) { return (0, lockedUntil) }
+        let remaining = state.recordFailure(at: now, maxAttempts: maxAttempts, lockout: lockout, forgetAfter: lockout)
+        try await PinTerminalCounter.save(state, store: terminal.storeID, terminal: terminal.id, on: tx)
+        return (remaining, state.lockEnd(at: now))
+    }
+
+    /// `invalid_pin` with the attempts left, or `pin_locked` once none are.
+    private func refusal(remaining: Int, lockedUntil: Date?, now: Date) -> Outcome {
+        .refused(remaining == 0 ? .pinLocked(until: lockedUntil ?? now) : .invalidPin(attemptsRemaining: remaining))
     }
 
     private func lockStaffPin(_ id: UUID, store: StoreContext, on tx: any Database) async throws -> StaffPinModel? {
@@ -108,32 +144,12 @@ struct PinVerifier: Sendable {
             .for(.update)
             .first(decodingFluent: StaffPinModel.self)
     }
+}
 
-    /// The terminal's counter; with `lock`, the row is created if needed and locked.
-    private func terminalLockout(store: StoreContext, on tx: any Database, lock: Bool) async throws -> PinLockout {
-        struct Row: Decodable {
-            let failed_attempts: Int
-            let locked_until: Date?
-        }
-        if lock {
-            try await tx.sql.raw(
-                """
-                INSERT INTO store_pin_guards (store_id, failed_attempts) VALUES (\(bind: store.storeID), 0)
-                ON CONFLICT (store_id) DO NOTHING
-                """
-            ).run()
-        }
-        let query = tx.sql.select().column("failed_attempts").column("locked_until").from("store_pin_guards")
-            .where("store_id", .equal, store.storeID)
-        let row = try await (lock ? query.for(.update) : query).first(decoding: Row.self)
-        return PinLockout(failedAttempts: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until.map(LedgerEntry.wholeMilliseconds))
-    }
-
-    private func saveTerminalLockout(_ state: PinLockout, store: StoreContext, on tx: any Database) async throws {
-        try await tx.sql.update("store_pin_guards")
-            .set("failed_attempts", to: state.failedAttempts)
-            .set("locked_until", to: state.lockedUntil)
-            .where("store_id", .equal, store.storeID)
-            .run()
+extension OperatorContext {
+    /// The terminal whose counter a wrong PIN moves: the signed-in account, or the store itself
+    /// for a request without one.
+    func terminalID(store: StoreContext) -> UUID {
+        userID ?? store.storeID
     }
 }

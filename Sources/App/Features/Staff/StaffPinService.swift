@@ -68,10 +68,13 @@ struct StaffPinService: Sendable {
         try await pin(id, in: scope).delete(on: database)
     }
 
+    /// Ends the PIN's lockout, and the failure counters of every terminal of its store: the
+    /// manager vouches for the counter (docs/decisions/0013-pin-failure-counting.md).
     func unlock(_ id: UUID, in scope: PinScope) async throws -> PinResponse {
         let model = try await pin(id, in: scope)
         model.lockout.recordSuccess()
         try await model.save(on: database)
+        try await PinTerminalCounter.clear(store: model.$store.id, on: database)
         return try PinResponse(model, now: now())
     }
 

@@ -52,9 +52,12 @@ struct VoidService: Sendable {
     let runner: CardOperationRunner
 
     /// Voids `transactionID` if it is a row of `family` (`.stampVoided` or `.pointsVoided`).
+    ///
+    /// `actor` is the role of the signed-in account: who may void which row is
+    /// `VoidPermission`'s rule, decided under the card's lock at the operation's time.
     func void(
-        _ transactionID: UUID, family: TransactionType, reason: String, store: StoreContext, by operatorContext: OperatorContext,
-        idempotency: IdempotencyRequest?
+        _ transactionID: UUID, family: TransactionType, reason: String, store: StoreContext, actor: VoidPermission.Actor,
+        by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<VoidResponse> {
         guard let original = try await TransactionModel.query(on: runner.database)
             .filter(\.$id == transactionID)
@@ -67,6 +70,12 @@ struct VoidService: Sendable {
             guard op.settings.allowStoreVoids else {
                 throw APIError.forbidden("Voids are turned off for this merchant; ask the platform admin.")
             }
+            do throws(VoidPermissionError) {
+                try VoidPermission.check(
+                    actor,
+                    voiding: .init(type: original.type, storeID: original.storeID, businessDay: original.businessDay.flatMap(CalendarDate.init)),
+                    windowDays: op.settings.storeVoidWindowDays, today: op.businessDay)
+            } catch { throw error.apiError }
             // Checked under the card's lock; the unique index on voids_transaction_id backs it.
             if try await TransactionModel.query(on: op.tx).filter(\.$voidsTransactionID == transactionID).first() != nil {
                 throw VoidError.alreadyVoided.apiError

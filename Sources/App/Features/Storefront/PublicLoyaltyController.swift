@@ -70,7 +70,7 @@ struct PublicLoyaltyController: RouteCollection {
     }
 
     static func store(_ req: Request) async throws -> StoreModel {
-        guard let code = req.parameters.get("store_code")?.uppercased(),
+        guard let code = req.parameters.get("store_code")?.uppercased(), FieldRules.storableText(code) == nil,
             let store = try await StoreModel.query(on: req.db).filter(\.$code == code).first()
         else { throw APIError.notFound("The store") }
         return store

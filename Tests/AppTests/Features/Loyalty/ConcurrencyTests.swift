@@ -103,7 +103,7 @@ import VaporTesting
             }
             #expect(responses.filter { $0.errorCode == "invalid_pin" }.count == 4)
             #expect(responses.filter { $0.errorCode == "pin_locked" }.count == 16)
-            let guardRow = try await app.db.sql.raw("SELECT failed_attempts FROM store_pin_guards").first()
+            let guardRow = try await app.db.sql.raw("SELECT failed_attempts FROM pin_terminal_failures").first()
             #expect(try guardRow?.decode(column: "failed_attempts", as: Int.self) == 5)
         }
     }

@@ -1,6 +1,8 @@
 import Fluent
+import FluentSQL
 import Foundation
 import LoyaltyCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -55,6 +57,54 @@ import VaporTesting
             #expect(other.status == .ok)
             #expect(other.headers.first(name: "Idempotent-Replayed") == nil)
             #expect(try await app.reloadCard(second).stampCount == 1)
+        }
+    }
+
+    @Test func twoStoresOfOneMerchantReusingAKeyBothHaveTheirOperation() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            let otherStore = try await app.makeStore(of: counter.merchant)
+            _ = try await app.makePin("5173", in: otherStore, name: "Marc")
+            let otherCashier = try await app.token(for: try await app.makeUser(.storeStaff, merchant: counter.merchant, store: otherStore))
+            let otherCard = try await app.makeCard(
+                for: try await app.makeCustomer(of: counter.merchant), program: counter.program, store: otherStore)
+
+            // Both tills count their keys from 1.
+            #expect(try await app.stamp(counter, idempotencyKey: "till-0001").status == .ok)
+            let other = try await app.counterRequest(
+                counter, .POST, "/stamp", json: ["card_id": .string(otherCard.id!.uuidString), "staff_pin": "5173"], token: otherCashier,
+                idempotencyKey: "till-0001")
+            #expect(other.status == .ok)
+            #expect(other.headers.first(name: "Idempotent-Replayed") == nil)
+            #expect(try await CardModel.find(otherCard.id, on: app.db)?.stampCount == 1)
+            // A retry in the first store is still a replay.
+            #expect(try await app.stamp(counter, idempotencyKey: "till-0001").headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try await app.reloadCard(counter).stampCount == 1)
+        }
+    }
+
+    @Test func theMigrationCopiesEachStoredKeyToEveryStoreOfItsMerchant() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            let secondStore = try await app.makeStore(of: counter.merchant)
+            let otherMerchant = try await Counter.make(in: app)
+            // Back to the merchant-scoped table with one stored key, then forward again.
+            try await app.db.schema("idempotency_keys").delete()
+            try await LedgerMigrations.CreateIdempotencyKeys().prepare(on: app.db)
+            try await app.db.sql.insert(into: "idempotency_keys")
+                .columns("merchant_id", "key", "request_hash", "response_status", "response_body", "created_at")
+                .values(SQLBind(counter.merchant.id!), SQLBind("old-key"), SQLBind("hash"), SQLBind(200), SQLBind("{}"), SQLBind(Date()))
+                .run()
+            try await IdempotencyMigrations.UpdateIdempotencyKeysScopeToStore().prepare(on: app.db)
+
+            struct Row: Decodable { let store_id: UUID }
+            let rows = try await app.db.sql.select().column("store_id").from("idempotency_keys")
+                .where("key", .equal, "old-key").all(decoding: Row.self)
+            #expect(Set(rows.map(\.store_id)) == [counter.store.id!, secondStore.id!])
+            #expect(!rows.contains { $0.store_id == otherMerchant.store.id })
+            // The rebuilt table works: a new key is stored and replayed per store.
+            #expect(try await app.stamp(counter, idempotencyKey: "new-key").status == .ok)
+            #expect(try await app.stamp(counter, idempotencyKey: "new-key").headers.first(name: "Idempotent-Replayed") == "true")
         }
     }
 

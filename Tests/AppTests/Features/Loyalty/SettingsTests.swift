@@ -81,4 +81,37 @@ import VaporTesting
             #expect(try await app.counterRequest(counter, .POST, "/stamp/redeem", json: ["card_id": .string(counter.cardID.uuidString), "staff_pin": "4826"]).status == .ok)
         }
     }
+
+    @Test func concurrentFirstWritesAllLand() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            let admin = try await app.token(for: try await app.makeUser(.platformAdmin))
+            // No settings row yet: every PATCH below is a "first" write, each of another field.
+            let changes: [[String: JSONValue]] = [
+                ["allow_store_voids": false], ["allow_self_enrollment": false], ["allow_cross_store_redemption": false],
+                ["staff_pin_policy": "required"], ["store_void_window_days": 3],
+            ]
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<4 {
+                    for change in changes {
+                        group.addTask {
+                            try await app.send(
+                                .PATCH, "/api/v1/admin/loyalty/merchants/\(counter.merchant.id!)/settings", token: admin,
+                                json: change
+                            ).status
+                        }
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses)")
+            let read = try await app.send(.GET, "/api/v1/merchants/loyalty/settings", token: counter.ownerToken)
+            #expect(try read.json["allow_store_voids"]?.bool == false)
+            #expect(try read.json["allow_self_enrollment"]?.bool == false)
+            #expect(try read.json["allow_cross_store_redemption"]?.bool == false)
+            #expect(try read.json["staff_pin_policy"]?.string == "required")
+            #expect(try read.json["store_void_window_days"]?.int == 3)
+            #expect(try await MerchantSettingsModel.query(on: app.db).count() == 1)
+        }
+    }
 }

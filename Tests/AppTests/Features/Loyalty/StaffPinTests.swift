@@ -83,7 +83,7 @@ import VaporTesting
         }
     }
 
-    @Test func wrongPinsNamingAStaffMemberLockOnlyThem() async throws {
+    @Test func wrongPinsNamingAStaffMemberLockThemAndThisTerminal() async throws {
         try await withTestApp(adjust: { $0.antiFraud.pinMaxFailedAttempts = 2 }) { app, _ in
             let counter = try await Counter.make(in: app)
             let named = ["card_id": JSONValue.string(counter.cardID.uuidString), "staff_pin": "9753", "staff_pin_id": .string(counter.pin.id!.uuidString)]
@@ -92,9 +92,14 @@ import VaporTesting
             let pins = try await app.counterRequest(counter, .GET, "/pins", token: counter.ownerToken)
             #expect(try pins.json[0]?["is_locked"]?.bool == true)
 
-            // The terminal is not locked: another staff member's PIN works.
+            // Another terminal (another account) is not locked: another staff member's PIN works there.
             _ = try await app.makePin("7391", in: counter.store, name: "Anna")
-            #expect(try await app.stamp(counter, pin: "7391").status == .ok)
+            let otherTerminal = try await app.token(for: try await app.makeUser(.storeStaff, merchant: counter.merchant, store: counter.store))
+            #expect(try await app.stamp(counter, pin: "7391").errorCode == "pin_locked")
+            #expect(
+                try await app.counterRequest(
+                    counter, .POST, "/stamp", json: ["card_id": .string(counter.cardID.uuidString), "staff_pin": "7391"], token: otherTerminal
+                ).status == .ok)
 
             // A manager unlocks Sophie.
             let unlocked = try await app.counterRequest(counter, .POST, "/pins/\(counter.pin.id!)/unlock", token: counter.ownerToken)

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import LoyaltyCore
 import SQLKit
@@ -22,6 +23,19 @@ enum SettingsMigrations {
             try await database.schema(MerchantSettingsModel.schema).delete()
         }
     }
+
+    /// How long a cashier may void their store's rows (docs/decisions/0014-void-permissions.md).
+    struct UpdateMerchantLoyaltySettingsAddStoreVoidWindow: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(MerchantSettingsModel.schema)
+                .field("store_void_window_days", .int, .required, .sql(.default(0)))
+                .update()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(MerchantSettingsModel.schema).deleteField("store_void_window_days").update()
+        }
+    }
 }
 
 /// A merchant's loyalty settings; a merchant without a row has the defaults.
@@ -33,6 +47,7 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
     @Field(key: "allow_self_enrollment") var allowSelfEnrollment: Bool
     @Field(key: "allow_store_voids") var allowStoreVoids: Bool
     @Field(key: "allow_cross_store_redemption") var allowCrossStoreRedemption: Bool
+    @Field(key: "store_void_window_days") var storeVoidWindowDays: Int
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
@@ -44,6 +59,7 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
             settings.allowSelfEnrollment = allowSelfEnrollment
             settings.allowStoreVoids = allowStoreVoids
             settings.allowCrossStoreRedemption = allowCrossStoreRedemption
+            settings.storeVoidWindowDays = storeVoidWindowDays
             return settings
         }
         set {
@@ -51,6 +67,7 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
             allowSelfEnrollment = newValue.allowSelfEnrollment
             allowStoreVoids = newValue.allowStoreVoids
             allowCrossStoreRedemption = newValue.allowCrossStoreRedemption
+            storeVoidWindowDays = newValue.storeVoidWindowDays
         }
     }
 }
