@@ -31,5 +31,7 @@ enum AppMigrations {
         AppleWalletMigrations.CreateWalletLog(),
         // 006: scheduled job runs, one per job and slot (2026-11-22)
         JobMigrations.CreateJobRuns(),
+        // 007-b: where each session was opened (address, user agent) (2026-11-30)
+        AuthMigrations.UpdateAccessTokensAddSessionOrigin(),
     ]
 }
