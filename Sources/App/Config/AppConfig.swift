@@ -102,8 +102,9 @@ public struct AppConfig: Sendable {
     /// database's thread pool (decision 0015). One thread per two cores by default.
     public var bcryptThreads = max(1, System.coreCount / 2)
     /// Hashes allowed to wait for or run on that pool at once; beyond, a login is answered
-    /// `429` at once instead of queueing without end.
-    public var bcryptMaxWaiting = 16
+    /// `429` at once instead of queueing without end (8 at cost 12, ≈ 0.4 s each: a few
+    /// seconds' wait at most).
+    public var bcryptMaxWaiting = 8
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes = 65_536
     public var antiFraud = AntiFraudDefaults()

@@ -52,7 +52,13 @@ struct PasswordHashing: Sendable {
         }
         guard admitted else { throw APIError.rateLimited(retryAfter: 1) }
         defer { inFlight.withLockedValue { $0 -= 1 } }
-        return try await threadPool.runIfActive(work)
+        do {
+            return try await threadPool.runIfActive(work)
+        } catch is CancellationError {
+            // The client went away while its hash waited, and the pool dropped the work: nothing
+            // was checked. Not an internal error; the answer reaches nobody.
+            throw APIError.rateLimited(retryAfter: 1)
+        }
     }
 }
 
