@@ -50,12 +50,13 @@ struct LoggedPaths: Sendable {
     let words: Set<String>
 
     init(_ routes: Routes) {
-        words = Set(routes.all.flatMap { route in
-            route.path.compactMap { component -> String? in
-                if case .constant(let word) = component { return word }
-                return nil
-            }
-        })
+        words = Set(
+            routes.all.flatMap { route in
+                route.path.compactMap { component -> String? in
+                    if case .constant(let word) = component { return word }
+                    return nil
+                }
+            })
     }
 
     /// `/` + the template of the matched route, or the redacted path.

@@ -64,7 +64,8 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func sessions(req: Request) async throws -> Page<SessionResponse> {
-        try await req.staffAccounts.sessions(ofUser: req.staff.userID, page: try PageRequest(from: req), currentTokenHash: req.accessTokenHash)
+        try await req.staffAccounts.sessions(
+            ofUser: req.staff.userID, page: try PageRequest(from: req), currentTokenHash: req.accessTokenHash)
     }
 
     @Sendable

@@ -18,10 +18,11 @@ struct StaffAccountService: Sendable {
 
     /// The merchant's staff account, or `not_found`.
     func user(_ userID: UUID, ofMerchant merchantID: UUID) async throws -> UserModel {
-        guard let user = try await UserModel.query(on: database)
-            .filter(\.$id == userID)
-            .filter(\.$merchant.$id == merchantID)
-            .first()
+        guard
+            let user = try await UserModel.query(on: database)
+                .filter(\.$id == userID)
+                .filter(\.$merchant.$id == merchantID)
+                .first()
         else { throw APIError.notFound("The user") }
         return user
     }

@@ -100,7 +100,8 @@ import VaporTesting
             // Whoever knows the password is told why; a guesser gets the usual answer.
             #expect(login.status == .forbidden)
             #expect(login.errorCode == "account_deactivated")
-            let guess = try await app.send(.POST, "/api/v1/auth/login", json: ["email": "gone@platform.test", "password": "wrong-password-1"])
+            let guess = try await app.send(
+                .POST, "/api/v1/auth/login", json: ["email": "gone@platform.test", "password": "wrong-password-1"])
             #expect(guess.status == .unauthorized)
             #expect(guess.errorCode == "unauthenticated")
         }

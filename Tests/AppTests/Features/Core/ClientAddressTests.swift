@@ -14,7 +14,9 @@ import Testing
         #expect(IPAddress(text)?.description == canonical)
     }
 
-    @Test(arguments: ["", "unknown", "192.0.2", "192.0.2.256", "01.2.3.4", "192.0.2.1 ", "fe80::1%eth0", "1.2.3.4/8", "<script>", "_hidden"])
+    @Test(arguments: [
+        "", "unknown", "192.0.2", "192.0.2.256", "01.2.3.4", "192.0.2.1 ", "fe80::1%eth0", "1.2.3.4/8", "<script>", "_hidden",
+    ])
     func nonAddressesAreRefused(text: String) {
         #expect(IPAddress(text) == nil)
     }

@@ -83,7 +83,8 @@ import Testing
         let networks = try AppConfig.load(
             from: ["LOYALTY_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.7"], isProduction: false,
             dataDirectory: temporaryDirectory())
-        #expect(networks.clientAddresses == .trustedProxies([IPNetwork("10.0.0.0/8")!, IPNetwork("2001:db8::/32")!, IPNetwork("192.0.2.7")!]))
+        let expected = [IPNetwork("10.0.0.0/8")!, IPNetwork("2001:db8::/32")!, IPNetwork("192.0.2.7")!]
+        #expect(networks.clientAddresses == .trustedProxies(expected))
         let hops = try AppConfig.load(from: ["LOYALTY_TRUSTED_PROXY_HOPS": "2"], isProduction: false, dataDirectory: temporaryDirectory())
         #expect(hops.clientAddresses == .proxyHops(2))
         let none = try AppConfig.load(from: ["LOYALTY_TRUST_PROXY": "false"], isProduction: false, dataDirectory: temporaryDirectory())

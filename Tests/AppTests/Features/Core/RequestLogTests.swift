@@ -20,7 +20,8 @@ import VaporTesting
             let store = try await app.makeStore(of: merchant, code: "LOG-1")
             let program = try await app.makeProgram(
                 for: merchant,
-                rules: ProgramRules(loyaltyType: .stamps, stampsTarget: 10, stampsRewardDescription: "Coffee", cooldownMinutes: 0, maxDailyStamps: 100))
+                rules: ProgramRules(
+                    loyaltyType: .stamps, stampsTarget: 10, stampsRewardDescription: "Coffee", cooldownMinutes: 0, maxDailyStamps: 100))
             let card = try await app.makeCard(for: try await app.makeCustomer(of: merchant), program: program, store: store)
             let device = "device-\(UUID().uuidString.lowercased())"
             let passType = app.appleWallet!.signer.passTypeIdentifier
@@ -34,7 +35,8 @@ import VaporTesting
             #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(card.appleSerialNumber).pkpass").status == .ok)
             try await app.registerPass(of: card, device: device, pushToken: "0f1e2d3c4b5a6978")
             #expect(try await app.send(.GET, "/api/v1/loyalty/apple/v1/devices/\(device)/registrations/\(passType)").status == .ok)
-            _ = try await app.send(.GET, "/api/v1/loyalty/apple/v1/passes/\(passType)/\(card.appleSerialNumber)", headers: app.applePassHeaders(card))
+            _ = try await app.send(
+                .GET, "/api/v1/loyalty/apple/v1/passes/\(passType)/\(card.appleSerialNumber)", headers: app.applePassHeaders(card))
             #expect(try await app.send(.GET, "/api/v1/nowhere/\(linkToken)?token=\(linkToken)").status == .notFound)
 
             let log = lines.withLockedValue { $0.joined(separator: "\n") }

@@ -56,7 +56,8 @@ struct IsolationWorld {
             let pin = try await app.makePin("4826", in: store1)
             let cashier1 = try await app.makeUser(.storeStaff, merchant: merchant, store: store1)
             _ = try await app.token(for: cashier1)
-            let cashierSession = try #require(try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier1.requireID()).first()?.id)
+            let cashierSession = try #require(
+                try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier1.requireID()).first()?.id)
             let counterStore = StoreContext(storeID: try store1.requireID(), merchantID: try merchant.requireID(), code: store1.code, timezone: store1.timezone)
             let runner = CardOperationRunner(
                 database: app.db, writeGate: app.writeGate, pins: PinVerifier(hasher: app.pinHasher, maxAttempts: 5, lockout: 1_800), now: app.clock)
@@ -101,7 +102,8 @@ struct IsolationWorld {
         let settings = try await MerchantSettingsModel.find(merchantID, on: db).map { "\($0.settings)" } ?? "default"
         // Live sessions of the tenant's staff: another tenant's call must not end them.
         let userIDs = try await UserModel.query(on: db).filter(\.$merchant.$id == merchantID).all().compactMap(\.id)
-        let sessions = try await AccessTokenModel.query(on: db).filter(\.$user.$id ~~ userIDs.map { Optional($0) }).filter(\.$revokedAt == nil).count()
+        let sessions = try await AccessTokenModel.query(on: db)
+            .filter(\.$user.$id ~~ userIDs.map { Optional($0) }).filter(\.$revokedAt == nil).count()
         return Snapshot(
             cards: cards, ledgerRows: try await TransactionModel.query(on: db).filter(\.$merchant.$id == merchantID).count(),
             program: program, pins: pins, stores: try await StoreModel.query(on: db).filter(\.$merchant.$id == merchantID).count(),

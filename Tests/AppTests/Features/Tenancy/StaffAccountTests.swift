@@ -35,7 +35,8 @@ import VaporTesting
             #expect(deactivated.status == .ok)
             #expect(try deactivated.json["is_active"]?.bool == false)
             #expect(try await app.send(.GET, "/api/v1/auth/me", token: cashierToken).status == .unauthorized)
-            let live = try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier.requireID()).filter(\.$revokedAt == nil).count()
+            let live = try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier.requireID()).filter(\.$revokedAt == nil)
+                .count()
             #expect(live == 0)
             let refused = try await Self.login(app, "cashier@shop.test")
             #expect(refused.status == .forbidden)
@@ -55,7 +56,8 @@ import VaporTesting
             let token = try await app.token(for: owner)
             let deactivate = try await app.send(.POST, "/api/v1/merchants/users/\(owner.id!)/deactivate", token: token)
             #expect(deactivate.status == .forbidden)
-            let reset = try await app.send(.POST, "/api/v1/merchants/users/\(owner.id!)/password", token: token, json: ["password": "another-long-pw"])
+            let reset = try await app.send(
+                .POST, "/api/v1/merchants/users/\(owner.id!)/password", token: token, json: ["password": "another-long-pw"])
             #expect(reset.status == .forbidden)
             #expect(try await UserModel.find(owner.id, on: app.db)?.isActive == true)
         }
@@ -67,7 +69,8 @@ import VaporTesting
             let merchant = try await app.makeMerchant()
             let other = try await app.makeMerchant("Other")
             let cashier = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant))
-            let wrongMerchant = try await app.send(.POST, "/api/v1/admin/merchants/\(other.id!)/users/\(cashier.id!)/deactivate", token: admin)
+            let wrongMerchant = try await app.send(
+                .POST, "/api/v1/admin/merchants/\(other.id!)/users/\(cashier.id!)/deactivate", token: admin)
             #expect(wrongMerchant.status == .notFound)
             let done = try await app.send(.POST, "/api/v1/admin/merchants/\(merchant.id!)/users/\(cashier.id!)/deactivate", token: admin)
             #expect(done.status == .ok)
@@ -78,7 +81,8 @@ import VaporTesting
     @Test func changingOnesOwnPasswordNeedsTheCurrentOneAndEndsTheOtherSessions() async throws {
         try await withTestApp { app, _ in
             let merchant = try await app.makeMerchant()
-            _ = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
+            _ = try await app.makeUser(
+                .storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
             let here = try await Self.signIn(app, "cashier@shop.test")
             let elsewhere = try await Self.signIn(app, "cashier@shop.test")
 
@@ -107,9 +111,11 @@ import VaporTesting
         try await withTestApp { app, _ in
             let merchant = try await app.makeMerchant()
             let owner = try await app.token(for: try await app.makeUser(.merchantOwner, merchant: merchant))
-            let cashier = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
+            let cashier = try await app.makeUser(
+                .storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
             let old = try await Self.signIn(app, "cashier@shop.test")
-            let invalid = try await app.send(.POST, "/api/v1/merchants/users/\(cashier.id!)/password", token: owner, json: ["password": "short"])
+            let invalid = try await app.send(
+                .POST, "/api/v1/merchants/users/\(cashier.id!)/password", token: owner, json: ["password": "short"])
             #expect(invalid.status == .unprocessableEntity)
             let reset = try await app.send(
                 .POST, "/api/v1/merchants/users/\(cashier.id!)/password", token: owner, json: ["password": "the-reset-password"])
@@ -122,8 +128,10 @@ import VaporTesting
     @Test func sessionsShowWhereTheyWereOpenedButNeverTheToken() async throws {
         try await withTestApp(adjust: { $0.trustForwardedFor = true }) { app, _ in
             let merchant = try await app.makeMerchant()
-            let cashier = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
-            let till = try await Self.signIn(app, "cashier@shop.test", headers: ["X-Forwarded-For": "198.51.100.7", "User-Agent": "Till/1.0"])
+            let cashier = try await app.makeUser(
+                .storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
+            let till = try await Self.signIn(
+                app, "cashier@shop.test", headers: ["X-Forwarded-For": "198.51.100.7", "User-Agent": "Till/1.0"])
             let phone = try await Self.signIn(app, "cashier@shop.test", headers: ["X-Forwarded-For": "203.0.113.9", "User-Agent": "Phone"])
 
             let listed = try await app.send(.GET, "/api/v1/auth/sessions", token: till)
@@ -146,7 +154,8 @@ import VaporTesting
             #expect(try await app.send(.GET, "/api/v1/auth/me", token: till).status == .ok)
             // Gone, and someone else's: the same 404.
             #expect(try await app.send(.DELETE, "/api/v1/auth/sessions/\(phoneSession)", token: till).status == .notFound)
-            let colleague = try await app.token(for: try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant)))
+            let colleague = try await app.token(
+                for: try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant)))
             let tillSession = try #require(current["id"]?.string)
             #expect(try await app.send(.DELETE, "/api/v1/auth/sessions/\(tillSession)", token: colleague).status == .notFound)
             #expect(try await app.send(.GET, "/api/v1/auth/me", token: till).status == .ok)
@@ -158,7 +167,8 @@ import VaporTesting
         try await withTestApp { app, _ in
             let merchant = try await app.makeMerchant()
             let owner = try await app.token(for: try await app.makeUser(.merchantOwner, merchant: merchant))
-            let cashier = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
+            let cashier = try await app.makeUser(
+                .storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
             let token = try await Self.signIn(app, "cashier@shop.test")
             let listed = try await app.send(.GET, "/api/v1/merchants/users/\(cashier.id!)/sessions", token: owner)
             #expect(listed.status == .ok)
@@ -174,7 +184,8 @@ import VaporTesting
         try await withTestApp(adjust: { $0.rateLimits = .init(window: 900, loginPerAccount: 2) }) { app, _ in
             let merchant = try await app.makeMerchant()
             let owner = try await app.token(for: try await app.makeUser(.merchantOwner, merchant: merchant))
-            let cashier = try await app.makeUser(.storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
+            let cashier = try await app.makeUser(
+                .storeStaff, merchant: merchant, store: try await app.makeStore(of: merchant), email: "cashier@shop.test")
             for _ in 0..<2 { #expect(try await Self.login(app, "cashier@shop.test", "wrong-password-1").status == .unauthorized) }
             for _ in 0..<2 { #expect(try await Self.login(app, "cashier@shop.test.other", "wrong-password-1").status == .unauthorized) }
             #expect(try await Self.login(app, "cashier@shop.test").status == .tooManyRequests)
