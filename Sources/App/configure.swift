@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import NIOPosix
 import Vapor
 
 /// Configures the app from the process environment (see `AppConfig.load`).
@@ -31,7 +32,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(APIErrorMiddleware())
 
     try await useDatabase(config, in: app)
-    app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: app.threadPool)
+    let bcryptPool = NIOThreadPool(numberOfThreads: config.bcryptThreads)
+    bcryptPool.start()
+    app.passwordHashing = try PasswordHashing(cost: config.bcryptCost, threadPool: bcryptPool, maxWaiting: config.bcryptMaxWaiting)
+    app.lifecycle.use(PasswordHashingLifecycle())
     app.pinHasher = PinHasher(secretKey: config.secretKey)
     app.appleWallet = try AppleWalletIssuer.load(config)
     if let issuer = app.appleWallet {
@@ -52,6 +56,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try routes(app)
     app.routeMethodIndex = RouteMethodIndex(app.routes)
+    app.loggedPaths = LoggedPaths(app.routes)
 }
 
 /// Runs pending migrations when the command is `serve` (or none, which means serve), so a new

@@ -41,6 +41,7 @@ def test_schemathesis_finds_nothing(loyalty, apple_wallet_env, persona, paths):
     # Apple Wallet is on, so its routes answer for real rather than 503.
     server = loyalty.serve({
         "LOYALTY_LOGIN_MAX_ATTEMPTS": "100000", "LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP": "100000",
+        "LOYALTY_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT": "100000",
         "LOYALTY_REGISTER_MAX_PER_IP": "100000", "LOG_LEVEL": "error", **apple_wallet_env,
     })
 

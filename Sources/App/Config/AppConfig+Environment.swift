@@ -70,6 +70,8 @@ extension AppConfig {
             config.logFormat = parsed
         }
         config.bcryptCost = try reader.int("LOYALTY_BCRYPT_COST", default: config.bcryptCost, in: 4...31)
+        config.bcryptThreads = try reader.int("LOYALTY_BCRYPT_THREADS", default: config.bcryptThreads, in: 1...64)
+        config.bcryptMaxWaiting = try reader.int("LOYALTY_BCRYPT_MAX_WAITING", default: config.bcryptMaxWaiting, in: 1...10_000)
         config.staffTokenLifetime = TimeInterval(try reader.int("LOYALTY_TOKEN_TTL_MINUTES", default: 720, in: 1...525_600) * 60)
         config.customerTokenLifetime = TimeInterval(
             try reader.int("LOYALTY_CUSTOMER_TOKEN_TTL_MINUTES", default: 43_200, in: 1...525_600) * 60)
@@ -78,9 +80,10 @@ extension AppConfig {
             loginPerAccount: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS", default: 10, in: 1...100_000),
             loginPerClient: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP", default: 50, in: 1...100_000),
             registrationPerClient: try reader.int("LOYALTY_REGISTER_MAX_PER_IP", default: 20, in: 1...100_000),
-            walletLogPerClient: try reader.int("LOYALTY_WALLET_LOG_MAX_PER_IP", default: 120, in: 1...100_000)
+            walletLogPerClient: try reader.int("LOYALTY_WALLET_LOG_MAX_PER_IP", default: 120, in: 1...100_000),
+            loginPerAccountTotal: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT", default: 100, in: 1...1_000_000)
         )
-        config.trustForwardedFor = try reader.bool("LOYALTY_TRUST_PROXY", default: false)
+        config.clientAddresses = try clientAddressPolicy(reader)
         config.scheduledJobs = try reader.bool("LOYALTY_SCHEDULED_JOBS", default: true)
         config.retention.idempotencyKeyDays = try reader.int("LOYALTY_IDEMPOTENCY_KEY_TTL_DAYS", default: 7, in: 1...3_650)
         config.retention.jobRunDays = try reader.int("LOYALTY_JOB_RUN_RETENTION_DAYS", default: 90, in: 1...3_650)
@@ -127,6 +130,34 @@ extension AppConfig {
             config.publicBaseURL = url
         }
         return config
+    }
+}
+
+extension AppConfig {
+    /// `LOYALTY_TRUSTED_PROXIES`, `LOYALTY_TRUSTED_PROXY_HOPS` or the older `LOYALTY_TRUST_PROXY`
+    /// (one proxy); at most one of them.
+    fileprivate static func clientAddressPolicy(_ reader: EnvironmentReader) throws -> ClientAddressPolicy {
+        let names = ["LOYALTY_TRUSTED_PROXIES", "LOYALTY_TRUSTED_PROXY_HOPS", "LOYALTY_TRUST_PROXY"]
+        let set = names.filter { reader.string($0) != nil }
+        guard set.count <= 1 else {
+            throw ConfigError("set only one of \(set.joined(separator: ", ")): they are different ways to say which proxies to believe")
+        }
+        if let list = reader.string("LOYALTY_TRUSTED_PROXIES") {
+            var networks: [IPNetwork] = []
+            for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let network = IPNetwork(item) else {
+                    throw ConfigError(
+                        "LOYALTY_TRUSTED_PROXIES must be a comma-separated list of IP addresses or networks such as "
+                            + "10.0.0.0/8,2001:db8::/32; \"\(item.trimmingCharacters(in: .whitespaces))\" is not one")
+                }
+                networks.append(network)
+            }
+            return .trustedProxies(networks)
+        }
+        if reader.string("LOYALTY_TRUSTED_PROXY_HOPS") != nil {
+            return .proxyHops(try reader.int("LOYALTY_TRUSTED_PROXY_HOPS", default: 1, in: 1...10))
+        }
+        return try reader.bool("LOYALTY_TRUST_PROXY", default: false) ? .proxyHops(1) : .socket
     }
 }
 

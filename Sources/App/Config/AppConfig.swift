@@ -37,8 +37,12 @@ public struct AppConfig: Sendable {
 
     /// Login and registration throttles, counted in the database.
     public struct RateLimits: Sendable, Equatable {
-        /// Login attempts per e-mail address (staff or customer) per window.
+        /// Login attempts per account (staff or customer) from one client address per window.
         public var loginPerAccount: RateLimitPolicy
+        /// Login attempts per account from all addresses together per window: slows a
+        /// distributed guesser; addresses the account signed in from before are exempt, so it
+        /// cannot lock the account's owner out (decision 0015).
+        public var loginPerAccountTotal: RateLimitPolicy
         /// Login attempts per client address per window, across accounts.
         public var loginPerClient: RateLimitPolicy
         /// Customer registrations and self-enrollments per client address per window.
@@ -48,9 +52,10 @@ public struct AppConfig: Sendable {
 
         public init(
             window: TimeInterval = 900, loginPerAccount: Int = 10, loginPerClient: Int = 50, registrationPerClient: Int = 20,
-            walletLogPerClient: Int = 120
+            walletLogPerClient: Int = 120, loginPerAccountTotal: Int = 100
         ) {
             self.loginPerAccount = RateLimitPolicy(limit: loginPerAccount, window: window)
+            self.loginPerAccountTotal = RateLimitPolicy(limit: loginPerAccountTotal, window: window)
             self.loginPerClient = RateLimitPolicy(limit: loginPerClient, window: window)
             self.registrationPerClient = RateLimitPolicy(limit: registrationPerClient, window: window)
             self.walletLogPerClient = RateLimitPolicy(limit: walletLogPerClient, window: window)
@@ -112,8 +117,16 @@ public struct AppConfig: Sendable {
     public var staffTokenLifetime: TimeInterval = 12 * 3600
     public var customerTokenLifetime: TimeInterval = 30 * 86_400
     public var rateLimits = RateLimits()
-    /// Use the first `X-Forwarded-For` address as the client (only behind a trusted proxy).
-    public var trustForwardedFor = false
+    /// Where the client address comes from: the socket, or `X-Forwarded-For` read from the
+    /// right behind known proxies (decision 0016).
+    public var clientAddresses: ClientAddressPolicy = .socket
+    /// bcrypt runs on a thread pool of its own, so a flood of logins cannot starve the
+    /// database's thread pool (decision 0015). One thread per two cores by default.
+    public var bcryptThreads = max(1, System.coreCount / 2)
+    /// Hashes allowed to wait for or run on that pool at once; beyond, a login is answered
+    /// `429` at once instead of queueing without end (8 at cost 12, ≈ 0.4 s each: a few
+    /// seconds' wait at most).
+    public var bcryptMaxWaiting = 8
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes = 65_536
     public var antiFraud = AntiFraudDefaults()
@@ -130,6 +143,13 @@ public struct AppConfig: Sendable {
     public var dataDirectory: String?
 
     public enum LogFormat: String, Sendable { case text, json }
+
+    /// `true` is the old `LOYALTY_TRUST_PROXY=true`: one proxy in front, whose appended
+    /// (rightmost) `X-Forwarded-For` entry names the client.
+    public var trustForwardedFor: Bool {
+        get { clientAddresses != .socket }
+        set { clientAddresses = newValue ? .proxyHops(1) : .socket }
+    }
 
     public init(isProduction: Bool = false, database: DatabaseConfig, secretKey: String) {
         self.isProduction = isProduction

@@ -47,6 +47,11 @@ extension APIError {
     static let invalidCredentials = APIError(
         .unauthorized, code: "unauthenticated", message: "The e-mail address or password is wrong.")
 
+    /// The right password of a deactivated staff account.
+    static let accountDeactivated = APIError(
+        .forbidden, code: "account_deactivated",
+        message: "This account is deactivated. Ask your merchant's owner to reactivate it.")
+
     static func forbidden(_ message: String = "You are not allowed to do this.") -> APIError {
         APIError(.forbidden, code: "forbidden", message: message)
     }

@@ -51,14 +51,10 @@ extension Request {
         RateLimiter(database: db, writeGate: application.writeGate, now: application.clock)
     }
 
-    /// The address of the client, or of the proxy in front of it unless `LOYALTY_TRUST_PROXY`
-    /// says the proxy's `X-Forwarded-For` can be believed.
+    /// The client's address as `AppConfig.clientAddresses` says to find it (decision 0016),
+    /// or `unknown` when the entry that should name it is no IP address.
     var clientAddress: String {
-        if application.config.trustForwardedFor,
-            let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").first
-        {
-            return forwarded.trimmingCharacters(in: .whitespaces)
-        }
-        return remoteAddress?.ipAddress ?? "unknown"
+        application.config.clientAddresses.clientAddress(
+            peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor]) ?? "unknown"
     }
 }

@@ -31,20 +31,22 @@ enum AppMigrations {
         AppleWalletMigrations.CreateWalletLog(),
         // 006: scheduled job runs, one per job and slot (2026-11-22)
         JobMigrations.CreateJobRuns(),
-        // 007-d: expired points in the daily statistics (2026-11-30)
+        // 007: expired points in the daily statistics (2026-11-30)
         DailyStatsMigrations.UpdateDailyStatsAddPointsExpired(),
-        // 007-c: blocked and reissued cards, one live card per customer (2026-11-30)
+        // 007: blocked and reissued cards, one live card per customer (2026-11-30)
         CardLifecycleMigrations.UpdateCardsAddBlockingAndReissue(),
-        // 007-c: which customer e-mails staff entered (only those match at the counter) (2026-11-30)
+        // 007: which customer e-mails staff entered (only those match at the counter) (2026-11-30)
         CustomerMigrations.UpdateCustomersAddEmailFromStaff(),
-        // 007-c: erased customers (2026-11-30)
+        // 007: erased customers (2026-11-30)
         CustomerMigrations.UpdateCustomersAddErasedAt(),
-        // 007-c: Apple pass downloads by authentication token (2026-11-30)
+        // 007: Apple pass downloads by authentication token (2026-11-30)
         AppleWalletMigrations.CreateAuthTokenIndex(),
-        // 007-a: counter safety: PIN failures per terminal, the cashiers' void window,
+        // 007: counter safety: PIN failures per terminal, the cashiers' void window,
         // idempotency keys per store (2026-11-30)
         PinAttemptMigrations.CreatePinTerminalFailures(),
         SettingsMigrations.UpdateMerchantLoyaltySettingsAddStoreVoidWindow(),
         IdempotencyMigrations.UpdateIdempotencyKeysScopeToStore(),
+        // 007: where each session was opened (address, user agent) (2026-11-30)
+        AuthMigrations.UpdateAccessTokensAddSessionOrigin(),
     ]
 }

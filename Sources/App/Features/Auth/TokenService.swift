@@ -15,10 +15,11 @@ struct TokenService: Sendable {
         let expiresAt: Date
     }
 
-    func issue(for subject: TokenSubject, lifetime: TimeInterval) async throws -> IssuedToken {
+    func issue(for subject: TokenSubject, lifetime: TimeInterval, origin: SessionOrigin? = nil) async throws -> IssuedToken {
         let value = Self.randomTokenValue()
         let expiresAt = now().addingTimeInterval(lifetime)
-        try await AccessTokenModel(tokenHash: Self.hash(value), subject: subject, expiresAt: expiresAt).create(on: database)
+        try await AccessTokenModel(tokenHash: Self.hash(value), subject: subject, expiresAt: expiresAt, origin: origin)
+            .create(on: database)
         return IssuedToken(value: value, expiresAt: expiresAt)
     }
 
@@ -42,6 +43,49 @@ struct TokenService: Sendable {
             .filter(\.$revokedAt == nil)
             .set(\.$revokedAt, to: now())
             .update()
+    }
+
+    /// The staff account's live sessions (not revoked, not expired), newest first.
+    func sessions(ofUser userID: UUID) async throws -> [AccessTokenModel] {
+        try await AccessTokenModel.query(on: database)
+            .filter(\.$user.$id == userID)
+            .filter(\.$revokedAt == nil)
+            .filter(\.$expiresAt > now())
+            .sort(\.$createdAt, .descending).sort(\.$id)
+            .all()
+    }
+
+    /// Revokes one live session of the account; `false` when it has no such session.
+    func revoke(session sessionID: UUID, ofUser userID: UUID) async throws -> Bool {
+        guard let session = try await AccessTokenModel.query(on: database)
+            .filter(\.$id == sessionID)
+            .filter(\.$user.$id == userID)
+            .filter(\.$revokedAt == nil)
+            .filter(\.$expiresAt > now())
+            .first()
+        else { return false }
+        try await revoke(tokenHash: session.tokenHash)
+        return true
+    }
+
+    /// Revokes every session of the account at once, except the one whose hash is `keeping`.
+    func revokeAll(ofUser userID: UUID, keeping tokenHash: String? = nil) async throws {
+        var query = AccessTokenModel.query(on: database)
+            .filter(\.$user.$id == userID)
+            .filter(\.$revokedAt == nil)
+        if let tokenHash { query = query.filter(\.$tokenHash != tokenHash) }
+        try await query.set(\.$revokedAt, to: now()).update()
+    }
+
+    /// Whether the account signed in from this address within about `period` (revoked and
+    /// expired sessions count: the address is what matters). Measured by the session's expiry,
+    /// which follows the app's clock.
+    func hasSignedIn(user userID: UUID, from clientAddress: String, within period: TimeInterval) async throws -> Bool {
+        try await AccessTokenModel.query(on: database)
+            .filter(\.$user.$id == userID)
+            .filter(\.$clientAddress == clientAddress)
+            .filter(\.$expiresAt > now().addingTimeInterval(-period))
+            .first() != nil
     }
 
     /// 32 random bytes, base64url without padding: 43 characters.

@@ -38,11 +38,11 @@ struct StorefrontAuthController: RouteCollection {
     @Sendable
     func login(req: Request) async throws -> CustomerTokenResponse {
         let credentials = try req.content.decode(CustomerLoginRequest.self).validated()
-        let limits = req.application.config.rateLimits
-        try await req.rateLimiter.enforce([
-            ("customer-login:account:\(credentials.storeCode):\(credentials.email)", limits.loginPerAccount),
-            ("login:client:\(req.clientAddress)", limits.loginPerClient),
-        ])
+        // The staff login's throttle (decision 0015), without the exemption of known addresses:
+        // customer sessions do not record theirs.
+        try await req.loginThrottle.admit(
+            accountBucket: "customer-login:account:\(credentials.storeCode):\(credentials.email)", client: req.clientAddress
+        ) { false }
         let merchantID = try await Self.merchantID(ofStoreCode: credentials.storeCode, on: req.db)
         let customer = try await req.customers.customer(email: credentials.email, merchantID: merchantID)
         let passwordMatches = try await req.application.passwordHashing.verify(

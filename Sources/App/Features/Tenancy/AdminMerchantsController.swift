@@ -13,6 +13,7 @@ struct AdminMerchantsController: RouteCollection {
         var onboarding = MerchantOnboardingController(merchantID: Self.merchantParameter)
         onboarding.storeOutsideMerchant = .validationFailed(["store_id": "is not a store of this merchant"])
         try merchant.register(collection: onboarding)
+        try merchant.register(collection: StaffAccountsController(merchantID: Self.merchantParameter))
     }
 
     @Sendable
@@ -45,6 +46,7 @@ struct OwnMerchantController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("me", use: show)
         try routes.register(collection: MerchantOnboardingController(merchantID: Self.ownMerchant))
+        try routes.register(collection: StaffAccountsController(merchantID: Self.ownMerchant))
     }
 
     @Sendable

@@ -97,7 +97,13 @@ import VaporTesting
             #expect(try await app.send(.GET, "/api/v1/auth/me", token: token).status == .unauthorized)
             let login = try await app.send(
                 .POST, "/api/v1/auth/login", json: ["email": "gone@platform.test", "password": .string(Application.fixturePassword)])
-            #expect(login.status == .unauthorized)
+            // Whoever knows the password is told why; a guesser gets the usual answer.
+            #expect(login.status == .forbidden)
+            #expect(login.errorCode == "account_deactivated")
+            let guess = try await app.send(
+                .POST, "/api/v1/auth/login", json: ["email": "gone@platform.test", "password": "wrong-password-1"])
+            #expect(guess.status == .unauthorized)
+            #expect(guess.errorCode == "unauthenticated")
         }
     }
 

@@ -60,19 +60,45 @@ import Testing
         #expect(config.antiFraud.pointsPerEuro == 20)
         #expect(config.port == 9000)
         #expect(config.rateLimits.loginPerAccount.limit == 7)
-        #expect(config.trustForwardedFor)
+        #expect(config.clientAddresses == .proxyHops(1))
         #expect(config.wallet.googleIssuerID == "3388000000012345678")
     }
 
     @Test(arguments: [
         ("LOYALTY_MAX_DAILY_STAMPS", "many"), ("LOYALTY_PORT", "0"), ("LOYALTY_SQLITE_SYNCHRONOUS", "OFF"),
         ("DATABASE_URL", "mysql://x"), ("LOYALTY_SECRET_KEY", "short"), ("LOYALTY_TRUST_PROXY", "maybe"),
+        ("LOYALTY_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), ("LOYALTY_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("LOYALTY_TRUSTED_PROXY_HOPS", "0"), ("LOYALTY_BCRYPT_THREADS", "0"), ("LOYALTY_BCRYPT_MAX_WAITING", "none"),
+        ("LOYALTY_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT", "0"),
     ])
     func badValuesStopStartUpNamingTheVariable(name: String, value: String) {
         #expect {
             try AppConfig.load(from: [name: value], isProduction: false, dataDirectory: temporaryDirectory())
         } throws: { error in
             (error as? ConfigError)?.description.contains(name) == true
+        }
+    }
+
+    @Test func proxiesAreNamedByNetworkOrByHopCount() throws {
+        let networks = try AppConfig.load(
+            from: ["LOYALTY_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.7"], isProduction: false,
+            dataDirectory: temporaryDirectory())
+        let expected = [IPNetwork("10.0.0.0/8")!, IPNetwork("2001:db8::/32")!, IPNetwork("192.0.2.7")!]
+        #expect(networks.clientAddresses == .trustedProxies(expected))
+        let hops = try AppConfig.load(from: ["LOYALTY_TRUSTED_PROXY_HOPS": "2"], isProduction: false, dataDirectory: temporaryDirectory())
+        #expect(hops.clientAddresses == .proxyHops(2))
+        let none = try AppConfig.load(from: ["LOYALTY_TRUST_PROXY": "false"], isProduction: false, dataDirectory: temporaryDirectory())
+        #expect(none.clientAddresses == .socket)
+    }
+
+    @Test func twoWaysToNameTheProxiesStopStartUpNamingBoth() {
+        #expect {
+            try AppConfig.load(
+                from: ["LOYALTY_TRUST_PROXY": "true", "LOYALTY_TRUSTED_PROXIES": "10.0.0.0/8"], isProduction: false,
+                dataDirectory: temporaryDirectory())
+        } throws: { error in
+            let text = (error as? ConfigError)?.description ?? ""
+            return text.contains("LOYALTY_TRUST_PROXY") && text.contains("LOYALTY_TRUSTED_PROXIES")
         }
     }
 }

@@ -35,16 +35,20 @@ struct IsolationRule: Sendable, CustomTestStringConvertible {
     let namesOtherTenant: Bool
     /// The request body, built from the caller's home tenant and the other tenant.
     let body: (@Sendable (_ other: IsolationWorld.Tenant) -> [String: JSONValue])?
+    /// The route acts on the caller's own objects only (its own sessions), so even the platform
+    /// admin gets 404 for another's.
+    let ownOnly: Bool
 
     var testDescription: String { route }
 
     init(
-        _ route: String, _ audience: Audience, foreign: Bool = false,
+        _ route: String, _ audience: Audience, foreign: Bool = false, ownOnly: Bool = false,
         body: (@Sendable (_ other: IsolationWorld.Tenant) -> [String: JSONValue])? = nil
     ) {
         self.route = route
         self.audience = audience
         self.namesOtherTenant = foreign
+        self.ownOnly = ownOnly
         self.body = body
     }
 }
@@ -67,6 +71,9 @@ extension IsolationRule {
         .init("POST /api/v1/auth/login", .anyone, body: { _ in [:] }),
         .init("POST /api/v1/auth/logout", anyStaff),
         .init("GET /api/v1/auth/me", anyStaff),
+        .init("POST /api/v1/auth/password", anyStaff, body: { _ in [:] }),
+        .init("GET /api/v1/auth/sessions", anyStaff),
+        .init("DELETE /api/v1/auth/sessions/:session_id", anyStaff, foreign: true, ownOnly: true),
 
         .init("POST /api/v1/admin/merchants", admin, body: { _ in [:] }),
         .init("GET /api/v1/admin/merchants", admin),
@@ -75,6 +82,12 @@ extension IsolationRule {
         .init("GET /api/v1/admin/merchants/:merchant_id/stores", admin, foreign: true),
         .init("POST /api/v1/admin/merchants/:merchant_id/users", admin, foreign: true, body: { _ in [:] }),
         .init("GET /api/v1/admin/merchants/:merchant_id/users", admin, foreign: true),
+        .init("POST /api/v1/admin/merchants/:merchant_id/users/:user_id/deactivate", admin, foreign: true),
+        .init("POST /api/v1/admin/merchants/:merchant_id/users/:user_id/reactivate", admin, foreign: true),
+        .init("POST /api/v1/admin/merchants/:merchant_id/users/:user_id/password", admin, foreign: true, body: { _ in [:] }),
+        .init("GET /api/v1/admin/merchants/:merchant_id/users/:user_id/sessions", admin, foreign: true),
+        .init("DELETE /api/v1/admin/merchants/:merchant_id/users/:user_id/sessions/:session_id", admin, foreign: true),
+        .init("DELETE /api/v1/admin/merchants/:merchant_id/users/:user_id/login-lock", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/programs", admin),
         .init("GET /api/v1/admin/loyalty/programs/:program_id", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/programs/:program_id/stats", admin, foreign: true),
@@ -105,6 +118,12 @@ extension IsolationRule {
             ["email": "new@staff.test", "password": "long-enough-pw", "role": "store_staff", "store_id": .string(other.store1.id!.uuidString)]
         }),
         .init("GET /api/v1/merchants/users", owner),
+        .init("POST /api/v1/merchants/users/:user_id/deactivate", owner, foreign: true),
+        .init("POST /api/v1/merchants/users/:user_id/reactivate", owner, foreign: true),
+        .init("POST /api/v1/merchants/users/:user_id/password", owner, foreign: true, body: { _ in ["password": "long-enough-pw"] }),
+        .init("GET /api/v1/merchants/users/:user_id/sessions", owner, foreign: true),
+        .init("DELETE /api/v1/merchants/users/:user_id/sessions/:session_id", owner, foreign: true),
+        .init("DELETE /api/v1/merchants/users/:user_id/login-lock", owner, foreign: true),
         .init("GET /api/v1/merchants/loyalty/program", owner),
         .init("POST /api/v1/merchants/loyalty/program", owner, body: { _ in ["loyalty_type": "stamps"] }),
         .init("PATCH /api/v1/merchants/loyalty/program", owner, body: { _ in ["card_color": "#112233"] }),
@@ -240,7 +259,7 @@ extension IsolationRule {
             guard let role = persona.role else { return .unauthenticated }
             guard roles.contains(role) else { return .forbidden }
             // The platform admin's tenant is the platform: every merchant is its own.
-            if role == .platformAdmin { return .admitted }
+            if role == .platformAdmin, !ownOnly { return .admitted }
             return namesOtherTenant ? .notFound : .admitted
         }
     }

@@ -86,6 +86,7 @@ import WalletTestSupport
             ":pass_file": ApplePassIdentity.random().serialNumber + ".pkpass",
             ":serial_number": other.card.appleSerialNumber, ":pass_type_id": TestPassPKI.standard.passTypeIdentifier,
             ":device_library_id": "isolation-device",
+            ":user_id": other.cashier1.id!.uuidString, ":session_id": other.cashierSession.uuidString,
         ]
         let path = parts[1].split(separator: "/").map { segment in values[String(segment)] ?? String(segment) }.joined(separator: "/")
         return (HTTPMethod(rawValue: String(parts[0])), "/" + path)

@@ -24,6 +24,8 @@ struct IsolationWorld {
         let card: CardModel
         let pin: StaffPinModel
         let transactionID: UUID
+        /// A live session of `cashier1`.
+        let cashierSession: UUID
 
         /// Strings that must never appear in an answer to another tenant.
         var secrets: [String] {
@@ -53,6 +55,9 @@ struct IsolationWorld {
             let card = try await app.makeCard(for: customer, program: program, store: store1)
             let pin = try await app.makePin("4826", in: store1)
             let cashier1 = try await app.makeUser(.storeStaff, merchant: merchant, store: store1)
+            _ = try await app.token(for: cashier1)
+            let cashierSession = try #require(
+                try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier1.requireID()).first()?.id)
             let counterStore = StoreContext(storeID: try store1.requireID(), merchantID: try merchant.requireID(), code: store1.code, timezone: store1.timezone)
             let runner = CardOperationRunner(
                 database: app.db, writeGate: app.writeGate, pins: PinVerifier(hasher: app.pinHasher, maxAttempts: 5, lockout: 1_800), now: app.clock)
@@ -68,7 +73,8 @@ struct IsolationWorld {
                 cashier2: try await app.makeUser(.storeStaff, merchant: merchant, store: store2),
                 customer: customer, program: program,
                 reward: try #require(try await RewardModel.query(on: app.db).filter(\.$program.$id == program.requireID()).first()),
-                card: try await CardModel.find(card.requireID(), on: app.db) ?? card, pin: pin, transactionID: receipt.transactionId)
+                card: try await CardModel.find(card.requireID(), on: app.db) ?? card, pin: pin, transactionID: receipt.transactionId,
+                cashierSession: cashierSession)
         }
         return IsolationWorld(admin: try await app.makeUser(.platformAdmin), a: try await tenant("A"), b: try await tenant("B"))
     }
@@ -80,8 +86,9 @@ struct IsolationWorld {
         let program: String
         let pins: [String]
         let stores: Int
-        let users: Int
+        let users: [String]
         let settings: String
+        let sessions: Int
     }
 
     func snapshot(of tenant: Tenant, on db: any Database) async throws -> Snapshot {
@@ -93,9 +100,15 @@ struct IsolationWorld {
         let pins = try await StaffPinModel.query(on: db).filter(\.$merchant.$id == merchantID).sort(\.$id).all()
             .map { "\($0.id!)|\($0.name)|\($0.pinHash)|\($0.failedAttempts)|\($0.isActive)" }
         let settings = try await MerchantSettingsModel.find(merchantID, on: db).map { "\($0.settings)" } ?? "default"
+        // Live sessions of the tenant's staff: another tenant's call must not end them.
+        let userIDs = try await UserModel.query(on: db).filter(\.$merchant.$id == merchantID).all().compactMap(\.id)
+        let sessions = try await AccessTokenModel.query(on: db)
+            .filter(\.$user.$id ~~ userIDs.map { Optional($0) }).filter(\.$revokedAt == nil).count()
         return Snapshot(
             cards: cards, ledgerRows: try await TransactionModel.query(on: db).filter(\.$merchant.$id == merchantID).count(),
             program: program, pins: pins, stores: try await StoreModel.query(on: db).filter(\.$merchant.$id == merchantID).count(),
-            users: try await UserModel.query(on: db).filter(\.$merchant.$id == merchantID).count(), settings: settings)
+            users: try await UserModel.query(on: db).filter(\.$merchant.$id == merchantID).sort(\.$id).all()
+                .map { "\($0.id!)|\($0.isActive)|\($0.passwordHash)" },
+            settings: settings, sessions: sessions)
     }
 }

@@ -18,10 +18,16 @@ final class AccessTokenModel: Model, @unchecked Sendable {
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "revoked_at") var revokedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Where the sign-in came from, shown in the account's session list; also what makes an
+    /// address "known" to the account for the login throttle (decision 0015).
+    @OptionalField(key: "client_address") var clientAddress: String?
+    @OptionalField(key: "user_agent") var userAgent: String?
 
     init() {}
 
-    init(tokenHash: String, subject: TokenSubject, expiresAt: Date) {
+    init(tokenHash: String, subject: TokenSubject, expiresAt: Date, origin: SessionOrigin? = nil) {
+        self.clientAddress = origin?.clientAddress
+        self.userAgent = origin?.userAgent
         self.tokenHash = tokenHash
         switch subject {
         case .user(let id): self.$user.id = id
@@ -35,4 +41,18 @@ final class AccessTokenModel: Model, @unchecked Sendable {
 enum TokenSubject: Equatable, Sendable {
     case user(UUID)
     case customer(UUID)
+}
+
+/// Where a sign-in came from, as the session list shows it.
+struct SessionOrigin: Sendable, Equatable {
+    /// Longest user agent kept; the rest is cut.
+    static let maximumUserAgentLength = 256
+
+    let clientAddress: String
+    let userAgent: String?
+
+    init(clientAddress: String, userAgent: String?) {
+        self.clientAddress = clientAddress
+        self.userAgent = userAgent.map { String($0.prefix(Self.maximumUserAgentLength)) }
+    }
 }

@@ -43,4 +43,24 @@ enum AuthMigrations {
             try await database.schema("rate_limit_counters").delete()
         }
     }
+
+    /// Sessions show where they were opened; revoking every session of an account, and
+    /// asking whether an address signed in to it before, look tokens up by user.
+    struct UpdateAccessTokensAddSessionOrigin: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(AccessTokenModel.schema)
+                .field("client_address", .string)
+                .update()
+            try await database.schema(AccessTokenModel.schema)
+                .field("user_agent", .string)
+                .update()
+            try await database.sql.create(index: "access_tokens_user_id_idx").on(AccessTokenModel.schema).column("user_id").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.sql.drop(index: "access_tokens_user_id_idx").run()
+            try await database.schema(AccessTokenModel.schema).deleteField("user_agent").update()
+            try await database.schema(AccessTokenModel.schema).deleteField("client_address").update()
+        }
+    }
 }

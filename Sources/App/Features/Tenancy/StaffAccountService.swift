@@ -1,0 +1,78 @@
+import Fluent
+import FluentKit
+import Foundation
+import LoyaltyCore
+import Vapor
+
+/// The life of a staff account after onboarding: deactivation, passwords, sessions and the
+/// login lock. The caller names the merchant (the admin any, an owner its own); an account of
+/// another merchant is `not_found`.
+struct StaffAccountService: Sendable {
+    let database: any Database
+    let writeGate: AsyncGate?
+    let passwords: PasswordHashing
+    let throttle: LoginThrottle
+    let now: @Sendable () -> Date
+
+    private var tokens: TokenService { TokenService(database: database, now: now) }
+
+    /// The merchant's staff account, or `not_found`.
+    func user(_ userID: UUID, ofMerchant merchantID: UUID) async throws -> UserModel {
+        guard
+            let user = try await UserModel.query(on: database)
+                .filter(\.$id == userID)
+                .filter(\.$merchant.$id == merchantID)
+                .first()
+        else { throw APIError.notFound("The user") }
+        return user
+    }
+
+    /// Deactivates (every session ends at once) or reactivates the account.
+    func setActive(_ isActive: Bool, user: UserModel) async throws {
+        let userID = try user.requireID()
+        let now = self.now
+        try await database.writeTransaction(gate: writeGate) { db in
+            try await UserModel.query(on: db).filter(\.$id == userID).set(\.$isActive, to: isActive).update()
+            if !isActive { try await TokenService(database: db, now: now).revokeAll(ofUser: userID) }
+        }
+        user.isActive = isActive
+    }
+
+    /// Sets a new password and ends every session but `keepingSession` (the caller's own, when
+    /// one changes one's own password), in one transaction.
+    func setPassword(_ password: String, of user: UserModel, keepingSession: String? = nil) async throws {
+        let userID = try user.requireID()
+        let hash = try await passwords.hash(password)
+        let now = self.now
+        try await database.writeTransaction(gate: writeGate) { db in
+            try await UserModel.query(on: db).filter(\.$id == userID).set(\.$passwordHash, to: hash).update()
+            try await TokenService(database: db, now: now).revokeAll(ofUser: userID, keeping: keepingSession)
+        }
+        user.passwordHash = hash
+    }
+
+    func sessions(ofUser userID: UUID, page: PageRequest, currentTokenHash: String?) async throws -> Page<SessionResponse> {
+        let all = try await tokens.sessions(ofUser: userID)
+        let items = try all.dropFirst((page.page - 1) * page.perPage).prefix(page.perPage)
+            .map { try SessionResponse($0, currentTokenHash: currentTokenHash) }
+        return Page(items: Array(items), total: all.count, page: page.page, perPage: page.perPage)
+    }
+
+    /// Ends one live session of the account, or `not_found`.
+    func revokeSession(_ sessionID: UUID, ofUser userID: UUID) async throws {
+        guard try await tokens.revoke(session: sessionID, ofUser: userID) else { throw APIError.notFound("The session") }
+    }
+
+    /// Forgets the account's login counters, from every address.
+    func clearLoginLock(of user: UserModel) async throws {
+        try await throttle.clear(accountBucket: LoginThrottle.accountBucket(staffEmail: user.email))
+    }
+}
+
+extension Request {
+    var staffAccounts: StaffAccountService {
+        StaffAccountService(
+            database: db, writeGate: application.writeGate, passwords: application.passwordHashing, throttle: loginThrottle,
+            now: application.clock)
+    }
+}
