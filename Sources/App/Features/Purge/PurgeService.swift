@@ -44,9 +44,9 @@ struct PurgeService: Sendable {
         let keysBefore = daysAgo(retention.idempotencyKeyDays)
         report.idempotencyKeys = try await deleteInBatches("idempotency keys", progress) {
             """
-            DELETE FROM idempotency_keys WHERE (merchant_id, "key") IN (
-                SELECT merchant_id, "key" FROM idempotency_keys WHERE created_at < \(bind: keysBefore) LIMIT \(literal: limit))
-            RETURNING merchant_id
+            DELETE FROM idempotency_keys WHERE (store_id, "key") IN (
+                SELECT store_id, "key" FROM idempotency_keys WHERE created_at < \(bind: keysBefore) LIMIT \(literal: limit))
+            RETURNING store_id
             """
         }
         let runsBefore = daysAgo(retention.jobRunDays)

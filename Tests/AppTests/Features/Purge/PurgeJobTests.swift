@@ -26,11 +26,13 @@ import Vapor
             let tokensBefore = try await AccessTokenModel.query(on: app.db).count()
 
             // Idempotency keys: 8 days old (past the 7-day default) and 6 days old.
-            let merchantID = try counter.merchant.requireID()
+            let store = StoreContext(
+                storeID: try counter.store.requireID(), merchantID: try counter.merchant.requireID(), code: counter.store.code,
+                timezone: counter.store.timezone)
             for (key, age) in [("old-1", 8.0), ("old-2", 30.0), ("old-3", 7.01), ("fresh", 6.0)] {
                 try await IdempotencyStore.save(
                     try IdempotencyRequest(key: key, operation: "test", content: ["a": 1]), response: StoredResponse(status: 200, body: "{}"),
-                    merchantID: merchantID, at: now.addingTimeInterval(-age * Self.day), on: app.db)
+                    store: store, at: now.addingTimeInterval(-age * Self.day), on: app.db)
             }
 
             // Job runs: 91 days and 89 days old.
