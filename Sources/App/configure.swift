@@ -89,7 +89,8 @@ private func useDatabase(_ config: AppConfig, in app: Application) async throws 
     switch config.database {
     case .sqlite(let settings):
         let directory = URL(fileURLWithPath: settings.path).deletingLastPathComponent().path
-        try DataFilePermissions.secureFolder(directory, create: true)
+        // Created owner-only; an existing folder other than the data folder may be shared: its files are tightened instead.
+        try DataFilePermissions.secureFolder(directory, create: true, tightenExisting: false)
         for change in try DataFilePermissions.secureSQLiteFiles(settings.path) { app.logger.warning("Data file permissions: \(change)") }
         app.databases.use(.sqlite(.file(settings.path), sqlLogLevel: .trace), as: .sqlite)
         app.writeGate = AsyncGate()

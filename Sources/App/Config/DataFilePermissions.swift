@@ -12,9 +12,10 @@ enum DataFilePermissions {
     static let folderMode = 0o700
     static let fileMode = 0o600
 
-    /// Creates `path` owner-only, or tightens it when it exists; the changes made, as messages.
+    /// Creates `path` owner-only (`create`), or tightens it when it exists (`tightenExisting`);
+    /// the changes made, as messages.
     @discardableResult
-    static func secureFolder(_ path: String, create: Bool) throws -> [String] {
+    static func secureFolder(_ path: String, create: Bool, tightenExisting: Bool = true) throws -> [String] {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard create else { return [] }
@@ -22,7 +23,7 @@ enum DataFilePermissions {
                 atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: folderMode])
             return []
         }
-        guard isDirectory.boolValue else { return [] }
+        guard isDirectory.boolValue, tightenExisting else { return [] }
         return try tighten(path, to: folderMode).map { [$0] } ?? []
     }
 

@@ -79,6 +79,33 @@ import Vapor
         #expect(try Self.mode(fresh) == 0o600)
     }
 
+    /// `LOYALTY_SQLITE_PATH` in a folder of the operator's (a shared volume): the folder stays as
+    /// it is, the database files become owner-only.
+    @Test func aSharedFolderOfTheDatabaseIsLeftAlone() async throws {
+        let shared = Self.scratchFolder()
+        let data = Self.scratchFolder()
+        defer {
+            try? FileManager.default.removeItem(atPath: shared)
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let config = try AppConfig.load(
+            from: ["LOYALTY_DATA_DIR": data, "LOYALTY_SQLITE_PATH": shared + "/loyalty.sqlite", "LOYALTY_BCRYPT_COST": "4"],
+            isProduction: false)
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, config: config)
+            try await app.autoMigrate()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        #expect(try Self.mode(shared) == 0o755)
+        #expect(try Self.mode(shared + "/loyalty.sqlite") == 0o600)
+        #expect(try Self.mode(data) == 0o700)
+    }
+
     @Test func tighteningOnlyRemovesBits() throws {
         let folder = Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
