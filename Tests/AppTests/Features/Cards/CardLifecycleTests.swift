@@ -1,3 +1,4 @@
+import ApplePasses
 import Fluent
 import Foundation
 import LoyaltyCore
@@ -165,6 +166,37 @@ import VaporTesting
             }
             #expect(try await app.reloadCard(other).blockedAt == nil)
             #expect(try await CardModel.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test func theOldPassStopsAndItsDevicesAreForgottenWhileTheNewPassDownloads() async throws {
+        try await withAppleWalletApp { app in
+            let counter = try await Counter.make(in: app)
+            try await app.registerPass(of: counter.card, device: "holders-phone", pushToken: "ab12")
+            let reissued = try await app.send(.POST, "/api/v1/merchants/loyalty/cards/\(counter.cardID)/reissue", token: counter.ownerToken)
+            #expect(reissued.status == .created)
+            #expect(try await AppleDeviceRegistrationModel.query(on: app.db).count() == 0)
+
+            let oldDownload = try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(counter.card.appleAuthToken).pkpass")
+            #expect(oldDownload.status == .gone)
+            let oldLatest = try await app.send(
+                .GET, "/api/v1/loyalty/apple/v1/passes/\(app.appleWallet!.signer.passTypeIdentifier)/\(counter.card.appleSerialNumber)",
+                headers: app.applePassHeaders(counter.card))
+            #expect(oldLatest.status == .unauthorized)
+
+            let newID = try #require(try reissued.json["card"]?["id"]?.uuid)
+            let new = try #require(try await CardModel.find(newID, on: app.db))
+            #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(new.appleAuthToken).pkpass").status == .ok)
+            let customerToken = try await app.token(for: try #require(try await CustomerModel.find(new.$customer.id, on: app.db)))
+            let card = try await app.send(.GET, "/api/v1/storefront/loyalty/card", token: customerToken)
+            #expect(try card.json["wallet"]?["apple_pass_url"]?.string?.contains(new.appleAuthToken) == true)
+            #expect(try card.json["status"]?.string == "active")
+
+            // A blocked card shows the holder why it has no pass meanwhile.
+            _ = try await app.send(.POST, "/api/v1/merchants/loyalty/cards/\(newID)/block", token: counter.ownerToken, json: ["reason": "lost"])
+            let blocked = try await app.send(.GET, "/api/v1/storefront/loyalty/card", token: customerToken)
+            #expect(try blocked.json["status"]?.string == "blocked")
+            #expect(try blocked.json["wallet"]?["apple_pass_url"]?.isNull == true)
         }
     }
 }
