@@ -34,7 +34,7 @@ def test_the_access_log_names_routes_not_credentials(loyalty, apple_wallet_env, 
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         pass_json = json.loads(archive.read("pass.json"))
     serial, token = pass_json["serialNumber"], pass_json["authenticationToken"]
-    assert serial in pass_url
+    assert token in pass_url and serial not in pass_url
 
     service = f"{base}/api/v1/loyalty/apple/v1"
     auth = {"Authorization": f"ApplePass {token}"}

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// `GET /api/v1/loyalty/passes/apple/{authentication token}.pkpass`: the "Add to Apple Wallet"
@@ -17,7 +18,7 @@ struct ApplePassDownloadController: RouteCollection {
     @Sendable
     func download(req: Request) async throws -> Response {
         let service = try req.applePasses()
-        guard let file = req.parameters.get("pass_file"), file.hasSuffix(".pkpass"),
+        guard let file = req.parameters.get("pass_file"), file.hasSuffix(".pkpass"), FieldRules.storableText(file, maxLength: 255) == nil,
             let pass = try await service.pass(downloadToken: String(file.dropLast(".pkpass".count)))
         else { throw APIError.notFound("The pass") }
         guard pass.isServed else { throw CardModel.goneForHolder }

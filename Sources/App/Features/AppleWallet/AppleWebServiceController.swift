@@ -184,7 +184,7 @@ struct AppleWebServiceController: RouteCollection {
     private func authenticatedCard(_ req: Request) async throws -> CardModel {
         let issuer = try req.requireAppleWallet()
         guard req.parameters.get("pass_type_id") == issuer.signer.passTypeIdentifier,
-            let serial = req.parameters.get("serial_number"),
+            let serial = req.parameters.get("serial_number"), FieldRules.storableText(serial, maxLength: 255) == nil,
             let header = req.headers.first(name: .authorization), header.hasPrefix("ApplePass ")
         else { throw Self.unauthorized }
         let token = String(header.dropFirst("ApplePass ".count))
@@ -199,6 +199,10 @@ struct AppleWebServiceController: RouteCollection {
         // Counted in Unicode scalars, as JSON Schema's maxLength counts.
         guard let device = req.parameters.get("device_library_id"), (1...255).contains(device.unicodeScalars.count) else {
             throw APIError.validationFailed(["deviceLibraryIdentifier": "must be 1 to 255 characters"])
+        }
+        // PostgreSQL text cannot hold NUL: refused here rather than failing in the query.
+        if let problem = FieldRules.storableText(device, maxLength: 255) {
+            throw APIError.validationFailed(["deviceLibraryIdentifier": problem])
         }
         return device
     }

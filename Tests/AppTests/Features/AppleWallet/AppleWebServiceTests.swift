@@ -25,6 +25,25 @@ import WalletTestSupport
 
     func passPath(_ card: CardModel) -> String { "/api/v1/loyalty/apple/v1/passes/\(Self.passType)/\(card.appleSerialNumber)" }
 
+    /// Vapor decodes `%00` into path parameters; PostgreSQL text cannot hold it. Each route
+    /// answers as for any unknown value, never with a 500.
+    @Test func aNulInAPathParameterIsAnsweredLikeAnyUnknownValue() async throws {
+        try await withAppleWalletApp { app in
+            let card = try await Counter.make(in: app).card
+            let headers = app.applePassHeaders(card)
+            let body: [String: JSONValue] = ["pushToken": .string(Self.pushToken)]
+            let nulSerial = registrationPath(card).replacingOccurrences(of: card.appleSerialNumber, with: "ab%00cd")
+            #expect(try await app.send(.POST, nulSerial, headers: headers, json: body).status == .unauthorized)
+            #expect(try await app.send(.GET, passPath(card).replacingOccurrences(of: card.appleSerialNumber, with: "%00"), headers: headers).status == .unauthorized)
+            let nulDevice = registrationPath(card, device: "dev%00ice")
+            let refused = try await app.send(.POST, nulDevice, headers: headers, json: body)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.errorCode == "validation_failed")
+            #expect(try await app.send(.GET, listPath(device: "dev%00ice")).status == .unprocessableEntity)
+            #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/ab%00cd.pkpass").status == .notFound)
+        }
+    }
+
     @Test func registrationNeedsTheCardsOwnTokenAndIsIdempotent() async throws {
         try await withAppleWalletApp { app in
             let counter = try await Counter.make(in: app)

@@ -32,7 +32,7 @@ import VaporTesting
             let linkToken = String(link.split(separator: "/").last!)
             #expect(try await app.send(.GET, link).status == .ok)
             #expect(try await app.send(.GET, link + "/unknown/suffix").status == .notFound)
-            #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(card.appleSerialNumber).pkpass").status == .ok)
+            #expect(try await app.send(.GET, "/api/v1/loyalty/passes/apple/\(card.appleAuthToken).pkpass").status == .ok)
             try await app.registerPass(of: card, device: device, pushToken: "0f1e2d3c4b5a6978")
             #expect(try await app.send(.GET, "/api/v1/loyalty/apple/v1/devices/\(device)/registrations/\(passType)").status == .ok)
             _ = try await app.send(
