@@ -108,6 +108,7 @@ struct PinVerifier: Sendable {
             .filter(\.$merchant.$id == store.merchantID)
             .filter(\.$pinHash == pinHash)
             .filter(\.$isActive == true)
+            .filter(.sql(unsafeRaw: Self.accountIsActive))
             .first()
         // A locked colleague's PIN is no PIN at all until the lock ends: answered and counted as wrong.
         if let staff, staff.$store.id == store.storeID, staff.lockout.lockEnd(at: now) == nil {
@@ -136,11 +137,17 @@ struct PinVerifier: Sendable {
         .refused(remaining == 0 ? .pinLocked(until: lockedUntil ?? now) : .invalidPin(attemptsRemaining: remaining))
     }
 
+    /// A PIN tied to a staff account works only while that account does: the cashier who
+    /// leaves is deactivated once, and their PIN stops with their sign-in.
+    private static let accountIsActive =
+        "(\(StaffPinModel.schema).user_id IS NULL OR \(StaffPinModel.schema).user_id IN (SELECT id FROM \(UserModel.schema) WHERE is_active))"
+
     private func lockStaffPin(_ id: UUID, store: StoreContext, on tx: any Database) async throws -> StaffPinModel? {
         try await tx.sql.select().column("*").from(StaffPinModel.schema)
             .where("id", .equal, id)
             .where("store_id", .equal, store.storeID)
             .where("is_active", .equal, true)
+            .where(SQLRaw(Self.accountIsActive))
             .for(.update)
             .first(decodingFluent: StaffPinModel.self)
     }
