@@ -45,6 +45,10 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return fromStatus(error.status, headers: error.headers)
         case let error where DatabaseBusy.matches(error):
             return DatabaseBusy.apiError
+        case is CancellationError:
+            // Vapor cancels a handler whose client hung up; its transaction rolled back and the
+            // answer reaches nobody. nginx's 499 says so in the access log, without an alarm.
+            return .clientClosedRequest
         default:
             return APIError(
                 .internalServerError, code: "internal_error",
@@ -119,6 +123,13 @@ struct APIErrorMiddleware: AsyncMiddleware {
         default: "of another type"
         }
     }
+}
+
+extension APIError {
+    /// The client closed the connection before its answer was ready.
+    static let clientClosedRequest = APIError(
+        HTTPResponseStatus(statusCode: 499, reasonPhrase: "Client Closed Request"), code: "client_closed_request",
+        message: "The request was abandoned by the client before it finished; nothing was changed.")
 }
 
 /// The JSON envelope of every error response.

@@ -24,6 +24,16 @@ import VaporTesting
         #expect(response.headers.contentType == .json)
     }
 
+    /// A handler cancelled because its client hung up is a 499 in the log, not an internal error.
+    @Test func aHandlerCancelledByItsClientIsA499NotAnInternalError() async throws {
+        try await withTestApp { app, _ in
+            app.get("test-cancelled") { _ -> String in throw CancellationError() }
+            let response = try await app.send(.GET, "/test-cancelled")
+            #expect(response.status.code == 499)
+            try expectErrorShape(response, code: "client_closed_request")
+        }
+    }
+
     @Test func unknownRoutesAreNotFound() async throws {
         try await withTestApp { app, _ in
             let response = try await app.send(.GET, "/api/v1/nothing-here")
