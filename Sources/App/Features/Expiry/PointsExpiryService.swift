@@ -134,13 +134,17 @@ struct PointsExpiryService: Sendable {
         let lastStoreID = try await TransactionModel.query(on: database)
             .filter(\.$card.$id == card.requireID()).filter(\.$storeID != nil)
             .sort(\.$sequence, .descending).first()?.storeID
-        var store: StoreModel?
-        if let id = lastStoreID ?? card.$enrolledStore.id { store = try await StoreModel.find(id, on: database) }
-        if store == nil {
-            store = try await StoreModel.query(on: database).filter(\.$merchant.$id == card.$merchant.id).sort(\.$id).first()
+        if let id = lastStoreID ?? card.$enrolledStore.id, let store = try await StoreModel.find(id, on: database),
+            store.$merchant.id == card.$merchant.id
+        {
+            return try StoreContext(store)
         }
-        guard let store, store.$merchant.id == card.$merchant.id else { return nil }
-        return StoreContext(storeID: try store.requireID(), merchantID: store.$merchant.id, code: store.code, timezone: store.timezone)
+        // The merchant's first store, as online enrollments count it; none: nothing to book on.
+        do {
+            return try await StorefrontLoyaltyController.homeStore(of: card.$merchant.id, on: database)
+        } catch is APIError {
+            return nil
+        }
     }
 }
 

@@ -41,7 +41,7 @@ struct PublicLoyaltyController: RouteCollection {
         guard try await SettingsService.settings(of: merchantID, on: req.db).allowSelfEnrollment else {
             throw APIError.forbidden("This merchant enrolls customers in store only.")
         }
-        let store = StoreContext(storeID: try storeModel.requireID(), merchantID: merchantID, code: storeModel.code, timezone: storeModel.timezone)
+        let store = try StoreContext(storeModel)
         if let email = profile.email, try await req.customers.customer(email: email, merchantID: merchantID) != nil {
             profile = profile.withoutEmail
         }

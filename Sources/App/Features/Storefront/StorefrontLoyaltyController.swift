@@ -65,6 +65,6 @@ struct StorefrontLoyaltyController: RouteCollection {
         guard let store = try await StoreModel.query(on: database).filter(\.$merchant.$id == merchantID).sort(\.$createdAt).first() else {
             throw APIError.notFound("The store")
         }
-        return StoreContext(storeID: try store.requireID(), merchantID: merchantID, code: store.code, timezone: store.timezone)
+        return try StoreContext(store)
     }
 }

@@ -11,6 +11,18 @@ struct StoreContext: Sendable {
     let code: String
     let timezone: String
 
+    /// The context of a store row; the one place that maps a store to it.
+    init(_ store: StoreModel) throws {
+        self.init(storeID: try store.requireID(), merchantID: store.$merchant.id, code: store.code, timezone: store.timezone)
+    }
+
+    init(storeID: UUID, merchantID: UUID, code: String, timezone: String) {
+        self.storeID = storeID
+        self.merchantID = merchantID
+        self.code = code
+        self.timezone = timezone
+    }
+
     /// The store's time zone; names are checked when the store is created, UTC otherwise.
     var timeZone: TimeZone { TimeZone(identifier: timezone) ?? .gmt }
 
@@ -57,7 +69,7 @@ struct StoreScopeMiddleware: AsyncMiddleware {
         if let ownStore = staff.storeID, ownStore != store.id {
             throw APIError.forbidden("Your account works in another store of this merchant.")
         }
-        request.store = StoreContext(storeID: try store.requireID(), merchantID: store.$merchant.id, code: store.code, timezone: store.timezone)
+        request.store = try StoreContext(store)
         return try await next.respond(to: request)
     }
 

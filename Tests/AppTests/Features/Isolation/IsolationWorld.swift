@@ -58,7 +58,7 @@ struct IsolationWorld {
             _ = try await app.token(for: cashier1)
             let cashierSession = try #require(
                 try await AccessTokenModel.query(on: app.db).filter(\.$user.$id == cashier1.requireID()).first()?.id)
-            let counterStore = StoreContext(storeID: try store1.requireID(), merchantID: try merchant.requireID(), code: store1.code, timezone: store1.timezone)
+            let counterStore = try StoreContext(store1)
             let runner = CardOperationRunner(
                 database: app.db, writeGate: app.writeGate, pins: PinVerifier(hasher: app.pinHasher, maxAttempts: 5, lockout: 1_800), now: app.clock)
             let stamp = try await StampService(runner: runner).addStamp(

@@ -26,9 +26,7 @@ import Vapor
             let tokensBefore = try await AccessTokenModel.query(on: app.db).count()
 
             // Idempotency keys: 8 days old (past the 7-day default) and 6 days old.
-            let store = StoreContext(
-                storeID: try counter.store.requireID(), merchantID: try counter.merchant.requireID(), code: counter.store.code,
-                timezone: counter.store.timezone)
+            let store = try StoreContext(counter.store)
             for (key, age) in [("old-1", 8.0), ("old-2", 30.0), ("old-3", 7.01), ("fresh", 6.0)] {
                 try await IdempotencyStore.save(
                     try IdempotencyRequest(key: key, operation: "test", content: ["a": 1]), response: StoredResponse(status: 200, body: "{}"),
