@@ -54,7 +54,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [
+                .copy("Resources/openapi.json"),
+                .copy("Resources/Views"),
+                .copy("Resources/Public"),
+                .copy("Resources/Localization"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
