@@ -24,6 +24,10 @@ struct PageChrome: Encodable, Sendable {
     let languages: [Link]
     /// A page for the counter's tablet gets the larger type and the web app manifest.
     let isTerminal: Bool
+    /// An area's own stylesheet and script under `/static/` (e.g. `terminal.css`), besides
+    /// `app.css` and `app.js`; empty for none.
+    let stylesheet: String
+    let script: String
 }
 
 private struct PageContext<Page: Encodable & Sendable>: Encodable, Sendable {
@@ -36,12 +40,15 @@ extension Request {
     ///
     /// - Parameter title: a catalog key.
     func renderPage<Page: Encodable & Sendable>(
-        _ template: String, title: String, _ page: Page, status: HTTPStatus = .ok, isTerminal: Bool = false
+        _ template: String, title: String, _ page: Page, status: HTTPStatus = .ok, isTerminal: Bool = false,
+        stylesheet: String? = nil, script: String? = nil
     ) async throws -> Response {
+        let assets = application.staticAssets
         let chrome = PageChrome(
             lang: language.rawValue, title: t(title), csrf: csrfToken, signedInAs: signedInLabel,
             signOutAction: visitor.staff != nil ? "/logout" : "/customer/logout",
-            navigation: navigationLinks, languages: languageLinks, isTerminal: isTerminal)
+            navigation: navigationLinks, languages: languageLinks, isTerminal: isTerminal,
+            stylesheet: stylesheet.map(assets.url) ?? "", script: script.map(assets.url) ?? "")
         let view = try await view.render(template, PageContext(chrome: chrome, page: page))
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -44,5 +44,11 @@ extension PageIsolationRule {
         .init("POST /logout", .anyone, form: { _ in [:] }),
         .init("GET /merchant", IsolationRule.owner),
         .init("GET /admin", IsolationRule.admin),
+
+        // The terminal (area: terminal)
+
+        // The store's other pages: cards, counter enrollment, PINs, statistics, poster (area: store)
+
+        // Customers: enrollment, card pages, sign-in, profile (area: customer)
     ]
 }
