@@ -45,8 +45,8 @@ extension QRCode {
     }
 
     /// Text for an XML attribute or element: the five markup characters as entities, and the
-    /// characters XML 1.0 does not allow at all (most C0 controls, lone surrogates cannot
-    /// occur in a Swift String, U+FFFE/U+FFFF) dropped, so the document stays well-formed.
+    /// characters XML 1.0 does not allow even escaped (C0 controls other than tab and line
+    /// ends, U+FFFE, U+FFFF) dropped, so the document stays well-formed.
     static func xmlEscaped(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
