@@ -114,3 +114,19 @@ import VaporTesting
         }
     }
 }
+
+/// A browser on an address nothing answers gets a page; programs keep the API's JSON.
+@Suite struct UnmatchedPageTests {
+    @Test func aBrowserGetsAPageInItsLanguageAndAProgramJSON() async throws {
+        try await withTestApp { app, _ in
+            let browser = try await app.send(.GET, "/no/such/page", headers: ["Accept": "text/html,*/*", "Accept-Language": "fr"])
+            #expect(browser.status == .notFound)
+            #expect(browser.htmlLang == "fr")
+            #expect(browser.headers.first(name: "Content-Security-Policy") != nil)
+            let program = try await app.send(.GET, "/no/such/page")
+            #expect(program.errorCode == "not_found")
+            let api = try await app.send(.GET, "/api/v1/nothing", headers: ["Accept": "text/html"])
+            #expect(api.errorCode == "not_found", "the API always answers JSON")
+        }
+    }
+}
