@@ -31,6 +31,17 @@
     });
   });
 
+  // --- A scanner types like a keyboard: typing while no field has the focus goes to the card
+  // field, so the next customer's card can be scanned without a tap first.
+  var cardField = $("#card");
+  document.addEventListener("keydown", function (event) {
+    var active = document.activeElement;
+    var idle = !active || active === document.body || active.tagName === "BUTTON" || active.tagName === "A";
+    if (cardField && idle && event.key && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      cardField.focus();
+    }
+  }, true);
+
   // --- Enter in the amount field earns points (not the form's first button).
   var amount = $("[data-amount]");
   var earn = $("[data-earn]");
@@ -63,7 +74,9 @@
     if (submitter && submitter.name) { body.append(submitter.name, submitter.value); }
     var action = (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action");
     return fetch(action, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "follow",
+      // same-origin: the page's Referrer-Policy (no-referrer) would otherwise send `Origin: null`,
+      // which the form-token check refuses.
+      method: "POST", body: body, credentials: "same-origin", redirect: "follow", referrerPolicy: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
     }).then(showAnswer, function () {
       if (attempt >= 4) { throw new Error("offline"); }
