@@ -144,7 +144,7 @@ import VaporTesting
                 form: ["card": counter.card.cardNumber, "operation": "stamp", "pin": Counter.pinCode, "idempotency_key": try Self.key(in: page)])
             #expect(refused.status == .conflict)
             #expect(refused.htmlLang == "fr")
-            #expect(refused.alertText == "Cette carte vient d&#39;être tamponnée. Prochain tampon possible à \(next).")
+            #expect(refused.alertText == "Cette carte vient d'être tamponnée. Prochain tampon possible à \(next).")
             #expect(Self.balance(refused, "stamps") == "1")
             #expect(try await Self.rows(app, counter).count == 1)
         }
@@ -304,7 +304,7 @@ import VaporTesting
                 "/store/terminal/void",
                 form: ["card": counter.card.cardNumber, "transaction_id": points.id!.uuidString, "pin": Counter.pinCode, "idempotency_key": "late"])
             #expect(late.status == .forbidden)
-            #expect(late.alertText == "A cashier can cancel only today&#39;s operations. Ask a manager.")
+            #expect(late.alertText == "A cashier can cancel only today's operations. Ask a manager.")
             #expect(try await Self.rows(app, counter, .pointsVoided).isEmpty)
             // Yesterday's operations are no longer this terminal's last ones.
             #expect(!(try await Self.open(&client, counter)).text.contains("data-void-form"))
