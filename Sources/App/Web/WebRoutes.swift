@@ -18,7 +18,7 @@ func webRoutes(_ app: Application) throws {
     let store = pages.grouped("store")
         .grouped(WebStaffGate([.storeStaff, .storeManager, .merchantOwner]))
         .grouped(WebStoreScope())
-    _ = store  // the terminal and the store's pages register here
+    try store.register(collection: TerminalController())
 }
 
 extension Route {

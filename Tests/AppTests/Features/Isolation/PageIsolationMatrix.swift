@@ -46,6 +46,13 @@ extension PageIsolationRule {
         .init("GET /admin", IsolationRule.admin),
 
         // The terminal (area: terminal)
+        .init("GET /store/terminal", IsolationRule.store),
+        .init("POST /store/terminal", IsolationRule.store, foreign: true, form: { other in
+            ["card": other.card.cardNumber, "operation": "stamp", "pin": "4826", "idempotency_key": "matrix-terminal"]
+        }),
+        .init("POST /store/terminal/void", IsolationRule.store, foreign: true, form: { other in
+            ["transaction_id": other.transactionID.uuidString, "pin": "4826", "idempotency_key": "matrix-terminal-void"]
+        }),
 
         // The store's other pages: cards, counter enrollment, PINs, statistics, poster (area: store)
 
