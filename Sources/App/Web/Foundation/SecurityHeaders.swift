@@ -24,8 +24,10 @@ struct SecurityHeaders: AsyncMiddleware {
             ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
-            // Private card links are in page addresses: never hand them to another site.
-            ("Referrer-Policy", "no-referrer"),
+            // Private card links are in page addresses: never hand them to another site. Not
+            // `no-referrer`: under it browsers send `Origin: null` with the pages' own form
+            // posts, and the form check (`CSRFProtection`) refuses every one of them.
+            ("Referrer-Policy", "same-origin"),
             // The terminal's camera scanner is the only device access any page needs.
             ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
         ]
