@@ -33,9 +33,11 @@ struct StorePageFormat: Sendable {
         value > 0 ? "+" + number(value) : value < 0 ? "−" + number(-value) : "0"
     }
 
-    /// Date and time of day in the store's time zone.
+    /// Date and time of day in the store's time zone; the time as the terminal writes it
+    /// (`04:15`, the 24-hour clock of all four languages).
     func dateTime(_ date: Date) -> String {
-        date.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, locale: locale, timeZone: timeZone))
+        date.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, locale: locale, timeZone: timeZone)) + ", "
+            + RefusalWording.clockTime(date, timeZone: timeZone, language: language)
     }
 
     func date(_ date: Date) -> String {

@@ -189,7 +189,7 @@ import VaporTesting
             let a4CSS = try await client.get("/static/poster-a4.css")
             #expect(a4CSS.status == .ok)
             #expect(a4CSS.text.contains("@page { size: A4"))
-            #expect(try await client.get("/static/poster-a6.css").text.contains("@page { size: A6"))
+            #expect(try await client.get("/static/poster-a6.css").text.contains("@page { size: 105mm 148mm"))
         }
     }
 
