@@ -139,6 +139,23 @@ import VaporTesting
         }
     }
 
+    /// Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with a page's own form
+    /// posts, which the form check refuses: every form failed in a real browser.
+    @Test func pagesLetTheirFormsNameTheirOrigin() async throws {
+        try await withTestApp { app, _ in
+            let world = try await StorePagesWorld.make(in: app)
+            var client = try await PageClient.signedIn(app, as: world.counter.cashier)
+            let form = try await client.get("/store/enroll")
+            #expect(form.headers.first(name: "Referrer-Policy") == "same-origin")
+            let sameSite = try await client.post(
+                "/store/enroll", form: ["name": "Olga", "idempotency_key": "k6"], headers: ["Host": "shop.example", "Origin": "https://shop.example"])
+            #expect(sameSite.status == .created)
+            let crossSite = try await client.post(
+                "/store/enroll", form: ["name": "Olga", "idempotency_key": "k7"], headers: ["Host": "shop.example", "Origin": "https://evil.example"])
+            #expect(crossSite.status == .forbidden)
+        }
+    }
+
     @Test func enrollmentPageSpeaksThePagesLanguage() async throws {
         try await withTestApp { app, _ in
             let world = try await StorePagesWorld.make(in: app)
