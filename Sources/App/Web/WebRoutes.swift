@@ -19,6 +19,12 @@ func webRoutes(_ app: Application) throws {
         .grouped(WebStaffGate([.storeStaff, .storeManager, .merchantOwner]))
         .grouped(WebStoreScope())
     try store.register(collection: TerminalController())
+    try store.register(collection: StoreCardsPages())
+    try store.register(collection: StoreEnrollPage())
+    let managers = store.grouped(WebStaffGate([.merchantOwner, .storeManager]))
+    try managers.register(collection: StorePinsPage())
+    try managers.register(collection: StoreStatsPage())
+    try managers.register(collection: StorePosterPage())
 }
 
 extension Route {

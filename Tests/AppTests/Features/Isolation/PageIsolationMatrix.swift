@@ -55,6 +55,17 @@ extension PageIsolationRule {
         }),
 
         // The store's other pages: cards, counter enrollment, PINs, statistics, poster (area: store)
+        .init("GET /store/cards", IsolationRule.store),
+        .init("GET /store/cards/:card_id", IsolationRule.store, foreign: true),
+        .init("GET /store/enroll", IsolationRule.store),
+        .init("POST /store/enroll", IsolationRule.store, form: { _ in ["name": "New at the counter", "idempotency_key": "isolation"] }),
+        .init("GET /store/pins", IsolationRule.storeManagers),
+        .init("POST /store/pins", IsolationRule.storeManagers, form: { _ in ["name": "New PIN", "pin": "9157"] }),
+        .init("POST /store/pins/:pin_id/rename", IsolationRule.storeManagers, foreign: true, form: { _ in ["name": "Renamed"] }),
+        .init("POST /store/pins/:pin_id/unlock", IsolationRule.storeManagers, foreign: true, form: { _ in [:] }),
+        .init("POST /store/pins/:pin_id/delete", IsolationRule.storeManagers, foreign: true, form: { _ in [:] }),
+        .init("GET /store/stats", IsolationRule.storeManagers),
+        .init("GET /store/poster", IsolationRule.storeManagers),
 
         // Customers: enrollment, card pages, sign-in, profile (area: customer)
     ]
