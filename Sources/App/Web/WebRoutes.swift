@@ -19,6 +19,14 @@ func webRoutes(_ app: Application) throws {
         .grouped(WebStaffGate([.storeStaff, .storeManager, .merchantOwner]))
         .grouped(WebStoreScope())
     _ = store  // the terminal and the store's pages register here
+
+    // Customers: enrollment, the card behind its private link, accounts; then their own pages.
+    try pages.register(collection: EnrollmentPageController())
+    try pages.register(collection: CardPagesController())
+    try pages.register(collection: CustomerSignInController())
+    let customer = pages.grouped("customer").grouped(WebCustomerGate())
+    try customer.register(collection: CardPagesController.Own())
+    try customer.register(collection: CustomerProfileController())
 }
 
 extension Route {
