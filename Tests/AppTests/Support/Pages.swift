@@ -73,7 +73,7 @@ struct PageClient {
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";", maxSplits: 1).first ?? ""
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else { continue }
             let expired = header.contains("Max-Age=0") || header.contains("1970")
             cookies[parts[0]] = expired ? nil : parts[1]
