@@ -87,7 +87,11 @@ struct PageClient {
 }
 
 extension TestingHTTPResponse {
-    var text: String { String(buffer: body) }
+    /// The body with the entities Leaf escapes turned back into characters.
+    var text: String {
+        String(buffer: body).replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
 
     /// Where a redirect points.
     var location: String? { headers.first(name: .location) }
