@@ -129,6 +129,22 @@ import VaporTesting
         }
     }
 
+    /// A real browser under `Referrer-Policy: no-referrer` sends `Origin: null` with the
+    /// site's own forms: the token decides (this refused every form in Chromium).
+    @Test func aFormFromABrowserThatHidesItsOriginWorks() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            var client = PageClient(app)
+            let key = try #require(try await client.get("/enroll/\(counter.store.code)").hiddenField("form_key"))
+            let form = ["name": "Ana", "consent": "yes", "form_key": key]
+            let forged = try await client.post("/enroll/\(counter.store.code)", form: form, csrf: false, headers: ["Origin": "null"])
+            #expect(forged.status == .forbidden)
+            let answer = try await client.post("/enroll/\(counter.store.code)", form: form, headers: ["Origin": "null"])
+            #expect(answer.status == .seeOther)
+            #expect(answer.location?.hasPrefix("/card/") == true)
+        }
+    }
+
     /// Decision 0008: a known address gets a card all the same, for a customer without the
     /// address; the existing customer and card are untouched.
     @Test func aKnownAddressNeverDecidesWhoseCardItIs() async throws {
