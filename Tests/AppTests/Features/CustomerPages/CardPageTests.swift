@@ -24,7 +24,7 @@ import VaporTesting
             #expect(page.text.contains("data-balance=\"stamps\">1<"))
             #expect(page.text.contains("data-balance=\"points\">0<"))
             #expect(page.text.contains("1 of 3 stamps"))
-            #expect(page.text.contains("2 more for Free coffee."))
+            #expect(page.text.contains("2 more to go: Free coffee"))
             #expect(page.text.contains("Croissant"))
             #expect(page.text.contains("150 more points"))
             #expect(page.text.contains("Stamp · \(counter.store.name)"))
