@@ -53,7 +53,9 @@ struct StorefrontAuthController: RouteCollection {
 
     /// The customer whose e-mail and password these are, behind the login throttle (the API
     /// and the sign-in page).
-    static func authenticate(_ credentials: (storeCode: String, email: String, password: String), req: Request) async throws -> CustomerModel {
+    static func authenticate(
+        _ credentials: (storeCode: String, email: String, password: String), req: Request
+    ) async throws -> CustomerModel {
         // The staff login's throttle (decision 0015), without the exemption of known addresses:
         // customer sessions do not record theirs.
         try await req.loginThrottle.admit(

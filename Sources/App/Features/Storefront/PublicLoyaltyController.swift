@@ -35,8 +35,10 @@ struct PublicLoyaltyController: RouteCollection {
         let linkToken = TokenService.randomTokenValue()
         let card = try await Self.enroll(profile, linkToken: linkToken, req: req)
         let program = try await PublicProgramResponse.load(merchantID: card.$merchant.id, on: req.db)
-        return try await PublicEnrollResponse(card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)), cardLink: "/api/v1/loyalty/cards/\(linkToken)")
-            .encodeResponse(status: .created, for: req)
+        let answer = PublicEnrollResponse(
+            card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)),
+            cardLink: "/api/v1/loyalty/cards/\(linkToken)")
+        return try await answer.encodeResponse(status: .created, for: req)
     }
 
     /// Creates a customer and card at the store named by the `store_code` parameter, with the

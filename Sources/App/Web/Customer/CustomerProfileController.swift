@@ -68,7 +68,8 @@ struct CustomerProfileController: RouteCollection {
             page.email = (try? await req.customers.customer(req.customer.customerID, merchantID: req.customer.merchantID))?.email ?? ""
             page.error = CustomerSignInController.words(for: error, req: req)
             if case .object(let fields)? = error.details["fields"], fields["phone"] != nil { page.error = req.t("customer.phone_invalid") }
-            return try await req.renderPage("customer/profile", title: "customer.profile_title", page, status: error.status, stylesheet: "customer.css")
+            return try await req.renderPage(
+                "customer/profile", title: "customer.profile_title", page, status: error.status, stylesheet: "customer.css")
         }
     }
 

@@ -75,7 +75,8 @@ struct CustomerSignInController: RouteCollection {
         page.consent = input.consent != nil
         guard page.consent else {
             page.error = req.t("customer.consent_missing")
-            return try await req.renderPage("customer/register", title: "customer.register_title", page, status: .unprocessableEntity, stylesheet: "customer.css")
+            return try await req.renderPage(
+                "customer/register", title: "customer.register_title", page, status: .unprocessableEntity, stylesheet: "customer.css")
         }
         do {
             let request = CustomerRegisterRequest(
@@ -131,11 +132,17 @@ struct CustomerSignInController: RouteCollection {
         case "already_exists": req.t("customer.email_known")
         case "validation_failed":
             if case .object(let fields)? = error.details["fields"] {
-                if fields["store_code"] != nil { req.t("customer.store_unknown") }
-                else if fields["password"] != nil { req.t("customer.password_invalid") }
-                else if fields["email"] != nil { req.t("customer.email_invalid") }
-                else if fields["name"] != nil { req.t("customer.name_invalid") }
-                else { req.words(for: error) }
+                if fields["store_code"] != nil {
+                    req.t("customer.store_unknown")
+                } else if fields["password"] != nil {
+                    req.t("customer.password_invalid")
+                } else if fields["email"] != nil {
+                    req.t("customer.email_invalid")
+                } else if fields["name"] != nil {
+                    req.t("customer.name_invalid")
+                } else {
+                    req.words(for: error)
+                }
             } else {
                 req.words(for: error)
             }

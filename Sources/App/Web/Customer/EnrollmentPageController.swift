@@ -64,11 +64,13 @@ struct EnrollmentPageController: RouteCollection {
         page.consent = input.consent != nil
         if let key = input.formKey, Self.isFormKey(key) { page.formKey = key }
         guard page.isOpen else {
-            return try await req.renderPage("customer/enroll", title: "customer.enroll_title", page, status: .forbidden, stylesheet: "customer.css")
+            return try await req.renderPage(
+                "customer/enroll", title: "customer.enroll_title", page, status: .forbidden, stylesheet: "customer.css")
         }
         guard page.consent, let key = input.formKey, Self.isFormKey(key) else {
             page.error = req.t(page.consent ? "customer.form_expired" : "customer.consent_missing")
-            return try await req.renderPage("customer/enroll", title: "customer.enroll_title", page, status: .unprocessableEntity, stylesheet: "customer.css")
+            return try await req.renderPage(
+                "customer/enroll", title: "customer.enroll_title", page, status: .unprocessableEntity, stylesheet: "customer.css")
         }
         let profile: CustomerProfileInput
         do {
@@ -78,7 +80,8 @@ struct EnrollmentPageController: RouteCollection {
             ).validated()
         } catch let error as APIError {
             page.error = Self.fieldWords(error, req: req)
-            return try await req.renderPage("customer/enroll", title: "customer.enroll_title", page, status: error.status, stylesheet: "customer.css")
+            return try await req.renderPage(
+                "customer/enroll", title: "customer.enroll_title", page, status: error.status, stylesheet: "customer.css")
         }
 
         let linkToken = Self.linkToken(formKey: key, storeCode: page.storeCode, req: req)
@@ -123,7 +126,8 @@ struct EnrollmentPageController: RouteCollection {
             }
         }
         return EnrollPage(
-            storeName: store.name, storeCode: store.code, action: "/enroll/" + store.code.urlQueryEncoded, programName: programName, color: color,
+            storeName: store.name, storeCode: store.code, action: "/enroll/" + store.code.urlQueryEncoded, programName: programName,
+            color: color,
             inkClass: CardPage.isDark(color) ? "ink-light" : "ink-dark", initial: programName.first.map { String($0).uppercased() } ?? "★",
             offers: offers, isOpen: settings.allowSelfEnrollment && program != nil)
     }

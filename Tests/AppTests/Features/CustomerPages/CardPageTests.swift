@@ -79,8 +79,11 @@ import VaporTesting
                 #expect(response.alertText == "This page or card does not exist.")
             }
             // Word for word the same page, but for the address in the language links.
-            #expect(unknown.text.replacingOccurrences(of: unknownToken, with: "T") == gone.text.replacingOccurrences(of: revoked, with: "T"))
-            #expect(unknown.text.replacingOccurrences(of: unknownToken, with: "T") == blocked.text.replacingOccurrences(of: blockedToken, with: "T"))
+            #expect(
+                unknown.text.replacingOccurrences(of: unknownToken, with: "T") == gone.text.replacingOccurrences(of: revoked, with: "T"))
+            #expect(
+                unknown.text.replacingOccurrences(of: unknownToken, with: "T")
+                    == blocked.text.replacingOccurrences(of: blockedToken, with: "T"))
         }
     }
 

@@ -32,7 +32,9 @@ import VaporTesting
             let csrfBefore = client.csrf
             let answer = try await client.post(
                 "/customer/register",
-                form: ["store": counter.store.code, "name": "Ana", "email": "Ana@Example.com", "password": "long-enough-pw", "consent": "yes"])
+                form: [
+                    "store": counter.store.code, "name": "Ana", "email": "Ana@Example.com", "password": "long-enough-pw", "consent": "yes",
+                ])
             #expect(answer.status == .seeOther)
             #expect(answer.location == "/customer/card")
             #expect(client.cookies[WebRealm.customer.cookieName] != nil)
@@ -62,21 +64,28 @@ import VaporTesting
             var client = PageClient(app)
             let answer = try await client.post(
                 "/customer/register",
-                form: ["store": counter.store.code, "name": "Mallory", "email": "alice@example.com", "password": "long-enough-pw", "consent": "yes"])
+                form: [
+                    "store": counter.store.code, "name": "Mallory", "email": "alice@example.com", "password": "long-enough-pw",
+                    "consent": "yes",
+                ])
             #expect(answer.status == .conflict)
             #expect(answer.alertText?.hasPrefix("This e-mail address is already known at this shop.") == true)
             #expect(client.cookies[WebRealm.customer.cookieName] == nil)
             #expect(try await CustomerModel.query(on: app.db).filter(\.$name == "Mallory").count() == 0)
 
             let noConsent = try await client.post(
-                "/customer/register", form: ["store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "long-enough-pw"])
+                "/customer/register",
+                form: ["store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "long-enough-pw"])
             #expect(noConsent.status == .unprocessableEntity)
             let short = try await client.post(
-                "/customer/register", form: ["store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "short", "consent": "yes"])
+                "/customer/register",
+                form: ["store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "short", "consent": "yes"])
             #expect(short.alertText == "The password needs at least 10 characters.")
             let forged = try await client.post(
                 "/customer/register",
-                form: ["store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "long-enough-pw", "consent": "yes"], csrf: false)
+                form: [
+                    "store": counter.store.code, "name": "Bo", "email": "bo@example.com", "password": "long-enough-pw", "consent": "yes",
+                ], csrf: false)
             #expect(forged.status == .forbidden)
             #expect(try await CustomerModel.query(on: app.db).filter(\.$name == "Bo").count() == 0)
         }
@@ -92,23 +101,28 @@ import VaporTesting
             try await customer.save(on: app.db)
 
             var client = PageClient(app)
-            let wrong = try await client.post("/customer/login", form: ["store": a.store.code, "email": "ana@example.com", "password": "not-the-password"])
+            let wrong = try await client.post(
+                "/customer/login", form: ["store": a.store.code, "email": "ana@example.com", "password": "not-the-password"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.alertText == "The e-mail address or the password is wrong.")
             // The store code decides the merchant: B does not know this customer.
             let elsewhere = try await client.post(
                 "/customer/login", form: ["store": b.store.code, "email": "ana@example.com", "password": Application.fixturePassword])
             #expect(elsewhere.status == .unauthorized)
-            let unknownStore = try await client.post("/customer/login", form: ["store": "NOPE", "email": "ana@example.com", "password": "x"])
+            let unknownStore = try await client.post(
+                "/customer/login", form: ["store": "NOPE", "email": "ana@example.com", "password": "x"])
             #expect(unknownStore.alertText?.hasPrefix("We do not know this shop code.") == true)
             let forged = try await client.post(
-                "/customer/login", form: ["store": a.store.code, "email": "ana@example.com", "password": Application.fixturePassword], csrf: false)
+                "/customer/login", form: ["store": a.store.code, "email": "ana@example.com", "password": Application.fixturePassword],
+                csrf: false)
             #expect(forged.status == .forbidden)
             #expect(client.cookies[WebRealm.customer.cookieName] == nil)
 
             let signedIn = try await client.post(
                 "/customer/login?store=\(a.store.code)",
-                form: ["store": a.store.code, "email": "ANA@example.com", "password": Application.fixturePassword, "next": "/customer/profile"])
+                form: [
+                    "store": a.store.code, "email": "ANA@example.com", "password": Application.fixturePassword, "next": "/customer/profile",
+                ])
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.location == "/customer/profile")
             let page = try await client.get("/customer/card")
@@ -133,7 +147,8 @@ import VaporTesting
             var client = PageClient(app)
             var last: TestingHTTPResponse?
             for _ in 1...3 {
-                last = try await client.post("/customer/login", form: ["store": counter.store.code, "email": "x@example.com", "password": "wrong-password"])
+                last = try await client.post(
+                    "/customer/login", form: ["store": counter.store.code, "email": "x@example.com", "password": "wrong-password"])
             }
             #expect(last?.status == .tooManyRequests)
             #expect(last?.alertText?.hasPrefix("Too many attempts.") == true)
@@ -157,7 +172,8 @@ import VaporTesting
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.alertText == "This phone number does not look right.")
 
-            let saved = try await client.post("/customer/profile", form: ["name": "Ana Lima", "phone": "+352 621 123 456", "language": "lb"])
+            let saved = try await client.post(
+                "/customer/profile", form: ["name": "Ana Lima", "phone": "+352 621 123 456", "language": "lb"])
             #expect(saved.status == .seeOther)
             let stored = try #require(try await CustomerModel.find(customer.id, on: app.db))
             #expect(stored.name == "Ana Lima")

@@ -17,7 +17,9 @@ import VaporTesting
             let page = try await client.get("/enroll/\(counter.store.code)")
             #expect(page.status == .ok)
             #expect(page.htmlLang == "en")
-            for field in ["name=\"name\"", "name=\"email\"", "type=\"checkbox\"", "name=\"consent\"", "name=\"_csrf\"", "name=\"form_key\""] {
+            for field in [
+                "name=\"name\"", "name=\"email\"", "type=\"checkbox\"", "name=\"consent\"", "name=\"_csrf\"", "name=\"form_key\"",
+            ] {
                 #expect(page.text.contains(field), "\(field)")
             }
             #expect(page.text.components(separatedBy: "type=\"submit\"").count - 1 == 1, "one submit button")
@@ -107,7 +109,8 @@ import VaporTesting
             var client = PageClient(app)
             let key = try #require(try await client.get("/enroll/\(counter.store.code)").hiddenField("form_key"))
 
-            let forged = try await client.post("/enroll/\(counter.store.code)", form: ["name": "Ana", "consent": "yes", "form_key": key], csrf: false)
+            let forged = try await client.post(
+                "/enroll/\(counter.store.code)", form: ["name": "Ana", "consent": "yes", "form_key": key], csrf: false)
             #expect(forged.status == .forbidden)
             #expect(forged.alertText?.contains("expired or came from another site") == true)
 
@@ -119,7 +122,8 @@ import VaporTesting
             #expect(noName.status == .unprocessableEntity)
             #expect(noName.alertText == "Please enter your name (up to 200 characters).")
 
-            let badEmail = try await client.post("/enroll/\(counter.store.code)", form: ["name": "Ana", "email": "nope", "consent": "yes", "form_key": key])
+            let badEmail = try await client.post(
+                "/enroll/\(counter.store.code)", form: ["name": "Ana", "email": "nope", "consent": "yes", "form_key": key])
             #expect(badEmail.status == .unprocessableEntity)
             #expect(badEmail.text.contains("value=\"nope\""), "what was typed stays")
 
@@ -170,7 +174,8 @@ import VaporTesting
             var client = PageClient(app)
             for attempt in 1...2 {
                 let key = try #require(try await client.get("/enroll/\(counter.store.code)").hiddenField("form_key"))
-                let answer = try await client.post("/enroll/\(counter.store.code)", form: ["name": "Ana \(attempt)", "consent": "yes", "form_key": key])
+                let answer = try await client.post(
+                    "/enroll/\(counter.store.code)", form: ["name": "Ana \(attempt)", "consent": "yes", "form_key": key])
                 if attempt == 1 {
                     #expect(answer.status == .seeOther)
                 } else {
@@ -193,7 +198,8 @@ import VaporTesting
             #expect(page.status == .ok)
             #expect(page.alertText?.contains("at the counter only") == true)
             #expect(!page.text.contains("name=\"consent\""))
-            let answer = try await client.post("/enroll/\(counter.store.code)", form: ["name": "Ana", "consent": "yes", "form_key": String(repeating: "a", count: 43)])
+            let answer = try await client.post(
+                "/enroll/\(counter.store.code)", form: ["name": "Ana", "consent": "yes", "form_key": String(repeating: "a", count: 43)])
             #expect(answer.status == .forbidden)
             #expect(try await app.cards(of: counter.merchant).count == 1)
         }
