@@ -25,6 +25,14 @@ func webRoutes(_ app: Application) throws {
     try managers.register(collection: StorePinsPage())
     try managers.register(collection: StoreStatsPage())
     try managers.register(collection: StorePosterPage())
+
+    // Customers: enrollment, the card behind its private link, accounts; then their own pages.
+    try pages.register(collection: EnrollmentPageController())
+    try pages.register(collection: CardPagesController())
+    try pages.register(collection: CustomerSignInController())
+    let customer = pages.grouped("customer").grouped(WebCustomerGate())
+    try customer.register(collection: CardPagesController.Own())
+    try customer.register(collection: CustomerProfileController())
 }
 
 extension Route {

@@ -68,5 +68,19 @@ extension PageIsolationRule {
         .init("GET /store/poster", IsolationRule.storeManagers),
 
         // Customers: enrollment, card pages, sign-in, profile (area: customer)
+        // The enrollment page of any store is public; a random private link is a 404.
+        .init("GET /enroll/:store_code", .anyone),
+        .init("POST /enroll/:store_code", .anyone, form: { _ in [:] }),
+        .init("GET /card/:link_token", .anyone, foreign: true),
+        .init("GET /customer/login", .anyone),
+        .init("POST /customer/login", .anyone, form: { _ in [:] }),
+        .init("GET /customer/register", .anyone),
+        .init("POST /customer/register", .anyone, form: { _ in [:] }),
+        .init("POST /customer/logout", .anyone, form: { _ in [:] }),
+        .init("GET /customer/card", .customer),
+        .init("POST /customer/card", .customer, form: { _ in [:] }),
+        .init("GET /customer/profile", .customer),
+        .init("POST /customer/profile", .customer, form: { _ in ["name": "Renamed", "language": "fr"] }),
+        .init("GET /customer/export", .customer),
     ]
 }
