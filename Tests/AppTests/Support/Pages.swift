@@ -103,6 +103,13 @@ extension TestingHTTPResponse {
         return String(text[range.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// The value of the hidden field `name` in the page's first form that has it.
+    func hiddenField(_ name: String) -> String? {
+        let text = self.text
+        guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(text[range.upperBound...].prefix { $0 != "\"" })
+    }
+
     /// The text of the page's `role="alert"` element, tags removed.
     var alertText: String? {
         let text = self.text

@@ -8,15 +8,6 @@ import VaporTesting
 
 @testable import App
 
-extension TestingHTTPResponse {
-    /// The value of the hidden `name` field of the page's form.
-    func hiddenField(_ name: String) -> String? {
-        let text = self.text
-        guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
-        return String(text[range.upperBound...].prefix { $0 != "\"" })
-    }
-}
-
 extension Application {
     /// The cards of `merchant`, oldest first.
     func cards(of merchant: MerchantModel) async throws -> [CardModel] {

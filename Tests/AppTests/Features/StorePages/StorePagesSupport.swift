@@ -32,15 +32,6 @@ struct StorePagesWorld {
     }
 }
 
-extension TestingHTTPResponse {
-    /// The value of the hidden field `name` in the page's first form that has it.
-    func hiddenField(_ name: String) -> String? {
-        let text = self.text
-        guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
-        return String(text[range.upperBound...].prefix { $0 != "\"" })
-    }
-}
-
 
 /// The dark modules of the QR code the library draws for `text` (the `d` of its `<path>`): a
 /// page whose SVG contains it shows a code of exactly that text.
