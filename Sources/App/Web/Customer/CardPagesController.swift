@@ -62,6 +62,10 @@ struct CardPagesController: RouteCollection {
             card.blockedAt == nil
         else { throw APIError.notFound("The card") }
         let page = try await CardPage.load(card, req: req, signedIn: false)
-        return try await req.renderPage("customer/card", title: "customer.card_title", page, stylesheet: "customer.css")
+        let response = try await req.renderPage("customer/card", title: "customer.card_title", page, stylesheet: "customer.css")
+        // The address is the credential: not even this site's own pages get it as a referrer.
+        // (The page's forms still pass the form check: `Origin: null` leaves it to the token.)
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        return response
     }
 }
