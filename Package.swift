@@ -38,11 +38,24 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        // libqrencode, the C QR code encoder (docs/decisions/0023-qr-codes.md).
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        // QR codes as Swift values and SVG: Foundation and libqrencode only, no Vapor.
+        .target(
+            name: "QRCodes",
+            dependencies: [.target(name: "CQRencode")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "App",
             dependencies: [
                 .target(name: "LoyaltyCore"),
                 .target(name: "ApplePasses"),
+                .target(name: "QRCodes"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
@@ -54,7 +67,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [
+                .copy("Resources/openapi.json"),
+                .copy("Resources/Views"),
+                .copy("Resources/Public"),
+                .copy("Resources/Localization"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -77,6 +95,11 @@ let package = Package(
         .testTarget(
             name: "ApplePassesTests",
             dependencies: [.target(name: "ApplePasses"), .target(name: "WalletTestSupport")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QRCodesTests",
+            dependencies: [.target(name: "QRCodes")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

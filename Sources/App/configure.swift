@@ -54,7 +54,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(VerifyLedgerCommand(), as: "verify-ledger")
     app.asyncCommands.use(RunJobCommand(), as: "run-job")
 
+    try app.useWebPages()
     try routes(app)
+    try webRoutes(app)
     app.routeMethodIndex = RouteMethodIndex(app.routes)
     app.loggedPaths = LoggedPaths(app.routes)
 }

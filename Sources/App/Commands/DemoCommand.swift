@@ -14,6 +14,16 @@ struct DemoCommand: AsyncCommand {
     static let password = "demo-password"
     static let merchantEmail = "hello@lumiere.demo.test"
 
+    /// The demo's staff accounts (all with `password`); the sign-in page lists them in development.
+    static let staffAccounts: [(email: String, name: String, role: Role, storeCode: String?)] = [
+        ("admin@demo.test", "Platform Admin", .platformAdmin, nil),
+        ("owner@demo.test", "Léa Muller", .merchantOwner, nil),
+        ("manager.lux@demo.test", "Marc Weber", .storeManager, "LUMIERE-LUX"),
+        ("cashier.lux@demo.test", "Sophie Schmit", .storeStaff, "LUMIERE-LUX"),
+        ("manager.esch@demo.test", "Paulo Ferreira", .storeManager, "LUMIERE-ESCH"),
+        ("cashier.esch@demo.test", "Anna Hoffmann", .storeStaff, "LUMIERE-ESCH"),
+    ]
+
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try Self.refuseInProduction(app.config)
@@ -76,15 +86,11 @@ struct DemoCommand: AsyncCommand {
             try await luxembourg.create(on: db)
             try await esch.create(on: db)
 
-            let accounts: [(String, String, Role, UUID?, UUID?)] = [
-                ("admin@demo.test", "Platform Admin", .platformAdmin, nil, nil),
-                ("owner@demo.test", "Léa Muller", .merchantOwner, merchantID, nil),
-                ("manager.lux@demo.test", "Marc Weber", .storeManager, merchantID, try luxembourg.requireID()),
-                ("cashier.lux@demo.test", "Sophie Schmit", .storeStaff, merchantID, try luxembourg.requireID()),
-                ("manager.esch@demo.test", "Paulo Ferreira", .storeManager, merchantID, try esch.requireID()),
-                ("cashier.esch@demo.test", "Anna Hoffmann", .storeStaff, merchantID, try esch.requireID()),
-            ]
-            for (email, name, role, merchant, store) in accounts {
+            let storeIDs = [luxembourg.code: try luxembourg.requireID(), esch.code: try esch.requireID()]
+            for account in staffAccounts {
+                let (email, name, role) = (account.email, account.name, account.role)
+                let merchant = role == .platformAdmin ? nil : merchantID
+                let store = account.storeCode.flatMap { storeIDs[$0] }
                 // The admin may exist already (created with create-admin); keep theirs.
                 if role == .platformAdmin, try await UserModel.query(on: db).filter(\.$email == email).first() != nil {
                     continue

@@ -75,6 +75,9 @@ extension AppConfig {
         config.staffTokenLifetime = TimeInterval(try reader.int("LOYALTY_TOKEN_TTL_MINUTES", default: 720, in: 1...525_600) * 60)
         config.customerTokenLifetime = TimeInterval(
             try reader.int("LOYALTY_CUSTOMER_TOKEN_TTL_MINUTES", default: 43_200, in: 1...525_600) * 60)
+        config.webStaffIdleTimeout = TimeInterval(try reader.int("LOYALTY_WEB_STAFF_IDLE_MINUTES", default: 240, in: 1...525_600) * 60)
+        config.webCustomerIdleTimeout = TimeInterval(
+            try reader.int("LOYALTY_WEB_CUSTOMER_IDLE_MINUTES", default: 43_200, in: 1...525_600) * 60)
         config.rateLimits = RateLimits(
             window: TimeInterval(try reader.int("LOYALTY_RATE_LIMIT_WINDOW_SECONDS", default: 900, in: 1...86_400)),
             loginPerAccount: try reader.int("LOYALTY_LOGIN_MAX_ATTEMPTS", default: 10, in: 1...100_000),

@@ -116,6 +116,10 @@ public struct AppConfig: Sendable {
     public var bcryptCost: Int = 12
     public var staffTokenLifetime: TimeInterval = 12 * 3600
     public var customerTokenLifetime: TimeInterval = 30 * 86_400
+    /// A page session ends after this long without a request (its absolute end is the token
+    /// lifetime above). Staff: a quiet afternoon at the counter, not a forgotten back office.
+    public var webStaffIdleTimeout: TimeInterval = 4 * 3600
+    public var webCustomerIdleTimeout: TimeInterval = 30 * 86_400
     public var rateLimits = RateLimits()
     /// Where the client address comes from: the socket, or `X-Forwarded-For` read from the
     /// right behind known proxies (decision 0016).

@@ -48,5 +48,8 @@ enum AppMigrations {
         IdempotencyMigrations.UpdateIdempotencyKeysScopeToStore(),
         // 007: where each session was opened (address, user agent) (2026-11-30)
         AuthMigrations.UpdateAccessTokensAddSessionOrigin(),
+        // 008: page sessions (cookies) beside bearer tokens; staff accounts' language (2026-12-01)
+        AuthMigrations.UpdateAccessTokensAddWebSessions(),
+        TenancyMigrations.UpdateUsersAddLanguage(),
     ]
 }

@@ -23,10 +23,12 @@ struct TokenService: Sendable {
         return IssuedToken(value: value, expiresAt: expiresAt)
     }
 
-    /// The subject of a live token, named by its hash: known, not revoked, not expired.
+    /// The subject of a live bearer token, named by its hash: known, not revoked, not expired.
+    /// A page session's cookie value is refused here (`WebSessions` resolves those).
     func subject(ofTokenHash tokenHash: String) async throws -> TokenSubject? {
         guard let token = try await AccessTokenModel.query(on: database)
             .filter(\.$tokenHash == tokenHash)
+            .filter(\.$kind == nil)
             .first(),
             token.revokedAt == nil,
             token.expiresAt > now()

@@ -58,19 +58,24 @@ struct StoreScopeMiddleware: AsyncMiddleware {
     static let header = "X-Store-Id"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let staff = request.staff
-        let named = try Self.namedStoreID(in: request)
-        guard let storeID = staff.storeID ?? named else {
+        guard let context = try await Self.store(for: request.staff, named: try Self.namedStoreID(in: request), on: request.db) else {
             throw APIError.validationFailed([Self.header: "is required: name the store you act in"], status: .badRequest)
         }
-        guard let store = try await StoreModel.find(named ?? storeID, on: request.db),
+        request.store = context
+        return try await next.respond(to: request)
+    }
+
+    /// The store `staff` acts in: their own, or the one an owner names (nil: an owner named
+    /// none). The API and the pages decide it here alike.
+    static func store(for staff: StaffIdentity, named: UUID?, on database: any Database) async throws -> StoreContext? {
+        guard let storeID = staff.storeID ?? named else { return nil }
+        guard let store = try await StoreModel.find(named ?? storeID, on: database),
             store.$merchant.id == staff.merchantID
         else { throw APIError.notFound("The store") }
         if let ownStore = staff.storeID, ownStore != store.id {
             throw APIError.forbidden("Your account works in another store of this merchant.")
         }
-        request.store = try StoreContext(store)
-        return try await next.respond(to: request)
+        return try StoreContext(store)
     }
 
     private static func namedStoreID(in request: Request) throws -> UUID? {

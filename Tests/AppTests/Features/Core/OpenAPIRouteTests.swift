@@ -29,7 +29,7 @@ import VaporTesting
             }
 
             let registered = Set(
-                app.routes.all.map { route in
+                app.routes.all.filter(\.isAPI).map { route in
                     "\(route.method.rawValue) /" + route.path.map(Self.openAPISegment).joined(separator: "/")
                 })
 

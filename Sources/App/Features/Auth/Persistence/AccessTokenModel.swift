@@ -22,6 +22,11 @@ final class AccessTokenModel: Model, @unchecked Sendable {
     /// address "known" to the account for the login throttle (decision 0015).
     @OptionalField(key: "client_address") var clientAddress: String?
     @OptionalField(key: "user_agent") var userAgent: String?
+    /// `cookie` for a page session (decision 0024); absent for a bearer token. Each is
+    /// accepted only where it was issued for.
+    @OptionalField(key: "kind") var kind: String?
+    /// A page session's last request, for its idle timeout; touched at most once a minute.
+    @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
 
     init() {}
 

@@ -63,4 +63,18 @@ enum AuthMigrations {
             try await database.schema(AccessTokenModel.schema).deleteField("client_address").update()
         }
     }
+
+    /// Page sessions live in the same table as bearer tokens, so deactivating an account,
+    /// changing its password or listing its sessions covers both (decision 0024).
+    struct UpdateAccessTokensAddWebSessions: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(AccessTokenModel.schema).field("kind", .string).update()
+            try await database.schema(AccessTokenModel.schema).field("last_seen_at", .datetime).update()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(AccessTokenModel.schema).deleteField("last_seen_at").update()
+            try await database.schema(AccessTokenModel.schema).deleteField("kind").update()
+        }
+    }
 }

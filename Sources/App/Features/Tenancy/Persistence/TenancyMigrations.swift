@@ -72,4 +72,15 @@ enum TenancyMigrations {
             try await database.schema(UserModel.schema).delete()
         }
     }
+
+    /// The language a staff member's pages are in, remembered across devices.
+    struct UpdateUsersAddLanguage: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(UserModel.schema).field("language", .string).update()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(UserModel.schema).deleteField("language").update()
+        }
+    }
 }

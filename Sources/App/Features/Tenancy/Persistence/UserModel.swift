@@ -17,6 +17,8 @@ final class UserModel: Model, @unchecked Sendable {
     @OptionalParent(key: "merchant_id") var merchant: MerchantModel?
     @OptionalParent(key: "store_id") var store: StoreModel?
     @Field(key: "is_active") var isActive: Bool
+    /// The pages' language for this account (`en`, `fr`, `de`, `lb`); absent: the browser's.
+    @OptionalField(key: "language") var language: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
