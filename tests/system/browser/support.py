@@ -14,7 +14,7 @@ import urllib.parse
 from pathlib import Path
 
 import requests
-from axe_selenium_python import Axe
+from selenium_axe_python import Axe
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
                                         StaleElementReferenceException, TimeoutException,
