@@ -49,6 +49,11 @@ def demo_server(request, loyalty_bin, browser_db_env, tmp_path_factory):
         "LOYALTY_SECRET_KEY": secrets.token_hex(32),
         "LOYALTY_BCRYPT_COST": "4",
         "LOYALTY_DATA_DIR": str(tmp / "data"),
+        # One browser signs in dozens of times from 127.0.0.1 and enrolls a few customers:
+        # the sign-in and registration throttles have their own tests.
+        "LOYALTY_LOGIN_MAX_ATTEMPTS": "10000",
+        "LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP": "10000",
+        "LOYALTY_REGISTER_MAX_PER_IP": "10000",
     })
     handle = system.Loyalty(request, loyalty_bin, env, tmp)
     demo = handle.run("demo")

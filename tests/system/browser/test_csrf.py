@@ -56,8 +56,9 @@ def _submit_forgery(driver, url: str) -> int | None:
 
 
 def _still_signed_in(driver) -> bool:
-    support.open_page(driver, "/store/terminal")
-    return support.path_of(driver) == "/store/terminal" and bool(driver.find_elements("name", "card"))
+    """`/` sends signed-in staff to their landing page and everyone else to /login."""
+    support.open_page(driver, "/")
+    return support.path_of(driver) not in ("/", "/login")
 
 
 @pytest.mark.parametrize("token", [None, "forged-token"], ids=["no-token", "forged-token"])
@@ -96,10 +97,9 @@ def test_a_logout_posted_from_a_data_page_is_refused(driver):
 
 def test_the_pages_own_sign_out_works(driver):
     """The control: the same POST with the page's own token does sign out."""
-    support.sign_in(driver, CASHIER)
+    landing = support.sign_in(driver, CASHIER)
     forms = driver.find_elements("css selector", 'form[action$="/logout"]')
-    assert forms, "the terminal has no sign-out form (POST /logout)"
+    assert forms, f"{landing} has no sign-out form (POST /logout)"
     assert support.form_field(driver, forms[0], "_csrf") is not None, 'the sign-out form has no name="_csrf"'
     support.submit_and_wait(driver, support.submit_button(driver, forms[0]))
-    support.open_page(driver, "/store/terminal")
-    assert support.path_of(driver) == "/login", f"after signing out, /store/terminal shows {driver.current_url}"
+    assert not _still_signed_in(driver), f"after signing out, / leads to {driver.current_url}"
