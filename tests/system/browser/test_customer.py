@@ -82,19 +82,29 @@ def test_counter_enrollment_hands_over_a_qr_that_scans_on_screen_and_in_print(dr
     support.screenshot(driver, "journey-store-enroll-answer")
     payloads = support.decode_qr(driver)
     assert payloads, f"no QR code on the counter enrollment's answer page: {support.page_text(driver)[:500]!r}"
-    resp = requests.post(f"{driver.base_url}/api/v1/store/loyalty/cards/lookup", json={"qr_code": payloads[0]},
-                         headers={"Authorization": f"Bearer {demo.cashier_token}"}, timeout=15)
-    assert resp.status_code == 200, f"the QR payload {payloads[0]!r} names no card: {resp.text[:300]}"
-    found = resp.json().get("card", resp.json())
+    # One of them is the card's own code (it names the new card at the counter); another may
+    # be the private link to the card page.
+    found, card_payload = None, None
+    for payload in payloads:
+        resp = requests.post(f"{driver.base_url}/api/v1/store/loyalty/cards/lookup", json={"qr_code": payload},
+                             headers={"Authorization": f"Bearer {demo.cashier_token}"}, timeout=15)
+        if resp.status_code == 200:
+            found, card_payload = resp.json(), payload
+    assert found is not None, f"no QR code on the answer page names a card: {payloads!r}"
     if email_field is not None:
         assert found.get("customer_email") == email, found
+    for payload in payloads:
+        link = re.fullmatch(r"https?://[^/]+/card/([A-Za-z0-9_-]{43})", payload)
+        if link:
+            linked = support.api_get(driver.base_url, f"/api/v1/loyalty/cards/{link.group(1)}")
+            assert linked["card_number"] == found["card_number"], "the private-link QR opens another card"
 
     pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True})
     (tmp_path / "card.pdf").write_bytes(base64.b64decode(pdf["data"]))
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "card.pdf"), str(tmp_path / "page")],
                    check=True, capture_output=True, timeout=120)
     printed = [p for page in sorted(tmp_path.glob("page*.png")) for p in support.zbar(page)]
-    assert payloads[0] in printed, f"the printed card's QR does not decode to {payloads[0]!r}: {printed!r}"
+    assert card_payload in printed, f"the printed card's QR does not decode to {card_payload!r}: {printed!r}"
 
-    support.open_card_on_terminal(driver, payloads[0])
+    support.open_card_on_terminal(driver, card_payload)
     assert support.balance(driver, "stamps") == found.get("stamp_count", 0)

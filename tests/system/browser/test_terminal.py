@@ -77,19 +77,21 @@ def test_stamp_cooldown_in_french_then_void(driver, demo):
     support.open_card_on_terminal(driver, number, lang="fr")
     voids = driver.find_elements(By.CSS_SELECTOR, 'form[action$="/store/terminal/void"]')
     assert voids, "no void form (POST /store/terminal/void) among the terminal's last operations"
-    chosen = None
-    if stamp_id:
-        for form in voids:
-            if form.find_elements(By.CSS_SELECTOR, f'input[name="transaction_id"][value="{stamp_id}"]'):
-                chosen = form
-                break
-        assert chosen is not None, f"no void form for the stamp just made (transaction_id={stamp_id})"
-    else:
-        chosen = voids[0]
+    # The operation to void is named by a field transaction_id: a button per operation (its
+    # value) or a hidden input in a form per operation.
+    chosen, trigger = None, None
+    for form in voids:
+        named = form.find_elements(By.CSS_SELECTOR, f'[name="transaction_id"][value="{stamp_id}"]') if stamp_id else \
+            form.find_elements(By.CSS_SELECTOR, '[name="transaction_id"]')
+        if named:
+            chosen = form
+            trigger = named[0] if named[0].tag_name == "button" else support.submit_button(driver, form)
+            break
+    assert chosen is not None, f"no void button for the stamp just made (transaction_id={stamp_id})"
     pin = support.form_field(driver, chosen, "pin")
     if pin is not None:
         support.fill(driver, pin, support.SOPHIE_PIN)
-    support.submit_and_wait(driver, support.submit_button(driver, chosen))
+    support.submit_and_wait(driver, trigger)
     support.screenshot(driver, "journey-terminal-after-void-fr")
     assert demo.card(card["id"])["stamp_count"] == before, "the void did not take the stamp back"
     if not driver.find_elements(By.CSS_SELECTOR, '[data-balance="stamps"]'):
@@ -117,8 +119,12 @@ def test_points_with_a_decimal_comma_then_a_reward(driver, demo):
     support.open_card_on_terminal(driver, number)
     buttons = support.operation_buttons(driver, "points_redeem")
     assert buttons, 'no <button name="operation" value="points_redeem">'
-    button = next((b for b in buttons if "espresso" in (b.text + " " + (support.form_of(driver, b).text or "")).lower()
-                   and b.is_enabled()), None) or next((b for b in buttons if b.is_enabled()), buttons[0])
+    # A button per reward (its words name it), or one button and a reward_id field to choose.
+    def around(b):
+        return driver.execute_script("return (arguments[0].closest('li, tr, label') || arguments[0]).innerText", b)
+    button = next((b for b in buttons if b.is_enabled() and "espresso" in b.text.lower()), None) \
+        or next((b for b in buttons if b.is_enabled() and "espresso" in around(b).lower()), None) \
+        or next((b for b in buttons if b.is_enabled()), buttons[0])
     form = support.form_of(driver, button)
     reward = support.form_field(driver, form, "reward_id")
     if reward is not None and reward.tag_name == "select":
