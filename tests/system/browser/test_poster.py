@@ -33,7 +33,7 @@ def manager(driver):
 @pytest.mark.parametrize("size", ["a4", "a6"])
 def test_poster_qr_decodes_to_the_enrollment_url_on_screen_and_in_print(manager, size, tmp_path):
     driver = manager
-    status = support.open_page(driver, f"/store/poster?size={size}")
+    status = support.open_page(driver, f"/store/poster?size={size}", "en")
     assert status == 200, f"GET /store/poster?size={size} answered {status}: {support.page_text(driver)[:300]!r}"
     support.screenshot(driver, f"journey-poster-{size}-screen")
     on_screen = support.decode_qr(driver)
@@ -60,7 +60,7 @@ def test_poster_qr_decodes_to_the_enrollment_url_on_screen_and_in_print(manager,
 @pytest.mark.parametrize("size", ["a4", "a6"])
 def test_poster_prints_on_one_sheet_of_its_paper_size(manager, size, tmp_path):
     driver = manager
-    status = support.open_page(driver, f"/store/poster?size={size}")
+    status = support.open_page(driver, f"/store/poster?size={size}", "en")
     assert status == 200, f"GET /store/poster?size={size} answered {status}"
     pdf = tmp_path / "poster.pdf"
     _print_to_pdf(driver, pdf)

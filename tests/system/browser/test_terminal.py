@@ -50,9 +50,14 @@ def test_stamp_cooldown_in_french_then_void(driver, demo):
     api_card = demo.card(card["id"])
     assert api_card["stamp_count"] == before + 1, api_card
 
-    # The same card again, now in French: too soon, refused in words with the time it ends.
-    support.open_card_on_terminal(driver, number, lang="fr")
+    # The language switch in the footer, then the same card again (the choice is remembered):
+    # too soon, refused in French with the time it ends.
+    switch = [a for a in driver.find_elements(By.CSS_SELECTOR, "footer a[href]") if a.text.strip() == "Français"]
+    assert switch, "no language switch link 'Français' in the footer"
+    support.submit_and_wait(driver, switch[0])
     assert support.html_lang(driver) == "fr"
+    support.open_card_on_terminal(driver, number)
+    assert support.html_lang(driver) == "fr", "the language chosen with the switch was not remembered"
     _try_stamp(driver)
     refusal = support.wait_until(driver, lambda d: support.alert_text(d), 'a role="alert" refusal')
     support.screenshot(driver, "journey-terminal-cooldown-fr")
