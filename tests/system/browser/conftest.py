@@ -174,7 +174,7 @@ def pytest_terminal_summary(terminalreporter):
     langs = sorted({lang for v in SWEEP_CHECKED.values() for lang in v})
     terminalreporter.write_sep("-", f"browser sweep ({support.ENGINE})")
     terminalreporter.write_line(
-        f"pages x languages checked (html lang + axe serious/critical + CSP console): {checked} "
+        f"pages x languages checked (status, html lang, axe serious/critical at phone and desktop, console): {checked} "
         f"({len(SWEEP_CHECKED)} pages x {len(langs)} languages {','.join(langs)}); clean: {passed}")
     for page in sorted(SWEEP_CHECKED):
         missing = sorted(SWEEP_CHECKED[page] - SWEEP_PASSED.get(page, set()))
