@@ -33,7 +33,8 @@ struct DemoCommand: AsyncCommand {
         context.console.print(
             """
 
-            Start the server with `swift run loyalty serve` and sign in with POST /api/v1/auth/login.
+            Start the server with `swift run loyalty serve` and open http://\(app.config.hostname):\(app.config.port)/login
+            (the sign-in page lists these accounts), or sign in to the API with POST /api/v1/auth/login.
             Every demo account has the password "\(Self.password)":
 
               admin@demo.test          platform admin
@@ -48,7 +49,8 @@ struct DemoCommand: AsyncCommand {
                         Anna (LUMIERE-ESCH) 7391, Paulo (LUMIERE-ESCH) 6284.
             Every demo customer has a card; find them with GET /api/v1/store/loyalty/cards.
 
-            Customers may register at POST /api/v1/storefront/auth/register with "store_code": "LUMIERE-LUX".
+            Customers enroll at /enroll/LUMIERE-LUX (the poster's QR code leads there), or register at
+            POST /api/v1/storefront/auth/register with "store_code": "LUMIERE-LUX".
             The API is described at /openapi.json.
             """)
     }

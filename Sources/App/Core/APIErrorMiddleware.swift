@@ -17,6 +17,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
             } else {
                 request.logger.debug("request refused", metadata: ["code": "\(apiError.code)"])
             }
+            if WebErrorPages.wantsPage(request) { return try await WebErrorPages.unmatchedPage(apiError, for: request) }
             return try Self.render(apiError, for: request)
         }
     }

@@ -73,7 +73,7 @@ struct PageClient {
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";", maxSplits: 1).first ?? ""
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else { continue }
             let expired = header.contains("Max-Age=0") || header.contains("1970")
             cookies[parts[0]] = expired ? nil : parts[1]
@@ -87,7 +87,11 @@ struct PageClient {
 }
 
 extension TestingHTTPResponse {
-    var text: String { String(buffer: body) }
+    /// The body with the entities Leaf escapes turned back into characters.
+    var text: String {
+        String(buffer: body).replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
 
     /// Where a redirect points.
     var location: String? { headers.first(name: .location) }

@@ -32,7 +32,8 @@ struct StaticAssets: Sendable {
             let path = String(file.standardizedFileURL.path.dropFirst(rootPath.count + 1))
             let data = try Data(contentsOf: file)
             let digest = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
-            let type = HTTPMediaType.fileExtension(file.pathExtension) ?? .binary
+            let type = file.pathExtension == "webmanifest"
+                ? HTTPMediaType(type: "application", subType: "manifest+json") : HTTPMediaType.fileExtension(file.pathExtension) ?? .binary
             assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: type, fingerprint: digest)
         }
         return StaticAssets(assets: assets)

@@ -25,6 +25,28 @@ struct WebErrorPages: AsyncMiddleware {
     }
 }
 
+extension WebErrorPages {
+    /// A browser asking for an address outside the API that no page answers (a mistyped link,
+    /// an old bookmark) gets a page, not the API's JSON.
+    static func wantsPage(_ request: Request) -> Bool {
+        let first = request.url.path.split(separator: "/").first.map(String.init) ?? ""
+        guard !["api", "health", "openapi.json", "static"].contains(first) else { return false }
+        return request.headers.first(name: .accept)?.contains("text/html") == true
+    }
+
+    /// The error page without the page middleware (no route matched, so none ran): the
+    /// language from the remembered choice or the browser, the security headers added here.
+    static func unmatchedPage(_ error: APIError, for request: Request) async throws -> Response {
+        request.visitor.language = Language.choose(
+            query: request.query[String.self, at: "lang"], cookie: request.cookies[WebVisitorMiddleware.languageCookie]?.string,
+            account: nil, acceptLanguage: request.headers.first(name: .acceptLanguage))
+        let page = ErrorPage(status: Int(error.status.code), message: request.words(for: error))
+        let response = try await request.renderPage("error", title: "error.title", page, status: error.status)
+        SecurityHeaders.apply(to: response)
+        return response
+    }
+}
+
 struct ErrorPage: Encodable, Sendable {
     let status: Int
     let message: String
