@@ -18,7 +18,21 @@ func webRoutes(_ app: Application) throws {
     let store = pages.grouped("store")
         .grouped(WebStaffGate([.storeStaff, .storeManager, .merchantOwner]))
         .grouped(WebStoreScope())
-    _ = store  // the terminal and the store's pages register here
+    try store.register(collection: TerminalController())
+    try store.register(collection: StoreCardsPages())
+    try store.register(collection: StoreEnrollPage())
+    let managers = store.grouped(WebStaffGate([.merchantOwner, .storeManager]))
+    try managers.register(collection: StorePinsPage())
+    try managers.register(collection: StoreStatsPage())
+    try managers.register(collection: StorePosterPage())
+
+    // Customers: enrollment, the card behind its private link, accounts; then their own pages.
+    try pages.register(collection: EnrollmentPageController())
+    try pages.register(collection: CardPagesController())
+    try pages.register(collection: CustomerSignInController())
+    let customer = pages.grouped("customer").grouped(WebCustomerGate())
+    try customer.register(collection: CardPagesController.Own())
+    try customer.register(collection: CustomerProfileController())
 }
 
 extension Route {

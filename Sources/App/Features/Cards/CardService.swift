@@ -19,13 +19,24 @@ struct CardService: Sendable {
     /// the new customer is then recorded without it (decision 0008).
     ///
     /// `linkTokenHash` gives the card a private link (enrollment without an account).
+    ///
+    /// `idempotency` makes a repeated request (a counter form sent twice) answer the card the
+    /// first one made instead of a second card; the key is read and stored in the enrollment's
+    /// own transaction, as the balance operations do (decision 0007).
     func enroll(
-        _ target: EnrollRequest.Target, store: StoreContext, byStaff: Bool = false, linkTokenHash: String? = nil
+        _ target: EnrollRequest.Target, store: StoreContext, byStaff: Bool = false, linkTokenHash: String? = nil,
+        idempotency: IdempotencyRequest? = nil
     ) async throws -> (CardModel, CardResponse) {
         let program = try await programs.activeProgram(merchantID: store.merchantID)
         for attempt in 1...5 {
             do {
                 return try await database.writeTransaction(gate: writeGate) { tx in
+                    if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, store: store, on: tx) {
+                        guard let id = UUID(uuidString: stored.body),
+                            let card = try await CardModel.query(on: tx).filter(\.$id == id).filter(\.$merchant.$id == store.merchantID).first()
+                        else { throw APIError.notFound("The card") }
+                        return (card, try CardResponse(card, program: program, customer: try await CustomerModel.find(card.$customer.id, on: tx)))
+                    }
                     let customer = try await customer(for: target, merchantID: store.merchantID, byStaff: byStaff, on: tx)
                     if let card = try await CardModel.query(on: tx)
                         .filter(\.$merchant.$id == store.merchantID)
@@ -46,6 +57,10 @@ struct CardService: Sendable {
                         DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
                         day: store.businessDay(at: now()), cardID: try card.requireID(),
                         on: tx)
+                    if let idempotency {
+                        try await IdempotencyStore.save(
+                            idempotency, response: StoredResponse(status: 201, body: try card.requireID().uuidString), store: store, at: now(), on: tx)
+                    }
                     return (card, try CardResponse(card, program: program, customer: customer))
                 }
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {
@@ -92,8 +107,12 @@ struct CardService: Sendable {
         return try CardResponse(card, program: program, customer: customer)
     }
 
-    /// A merchant's cards, optionally those enrolled at one store or matching a search.
-    func cards(merchantID: UUID, enrolledAt storeID: UUID? = nil, matching text: String?, page: PageRequest) async throws -> Page<CardResponse> {
+    /// A merchant's cards, optionally those enrolled at one store or matching a search: the
+    /// start of the card number, name or e-mail, and with `matchingPhone` (the counter's
+    /// search page) also the whole phone number, separators aside.
+    func cards(
+        merchantID: UUID, enrolledAt storeID: UUID? = nil, matching text: String?, matchingPhone: Bool = false, page: PageRequest
+    ) async throws -> Page<CardResponse> {
         let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
         let query = CardModel.query(on: database)
             .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
@@ -102,12 +121,21 @@ struct CardService: Sendable {
         if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let digits = text.filter { $0 != " " && $0 != "-" }
             if !digits.isEmpty, digits.allSatisfy(\.isNumber) {
-                query.filter(.sql(SQLQueryString("loyalty_cards.card_number LIKE \(bind: CustomerService.likePattern(prefix: digits)) ESCAPE '!'")))
+                let number = SQLQueryString("loyalty_cards.card_number LIKE \(bind: CustomerService.likePattern(prefix: digits)) ESCAPE '!'")
+                if matchingPhone {
+                    query.group(.or) { any in
+                        any.filter(.sql(number))
+                        any.filter(.sql(Self.phoneMatches(text)))
+                    }
+                } else {
+                    query.filter(.sql(number))
+                }
             } else {
                 let pattern = CustomerService.likePattern(prefix: text.lowercased())
                 query.group(.or) { any in
                     any.filter(.sql(SQLQueryString("lower(customers.name) LIKE \(bind: pattern) ESCAPE '!'")))
                     any.filter(.sql(SQLQueryString("customers.email LIKE \(bind: pattern) ESCAPE '!'")))
+                    if matchingPhone { any.filter(.sql(Self.phoneMatches(text))) }
                 }
             }
         }
@@ -115,6 +143,16 @@ struct CardService: Sendable {
         return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { card in
             try CardResponse(card, program: program, customer: try card.joined(CustomerModel.self))
         }
+    }
+
+    /// The customer's phone equals `text` once both lose their separators (`+352 621 12 34 56`,
+    /// `+352621123456` and `+352-621-12-34-56` are one number); `replace` exists on both engines.
+    static func phoneMatches(_ text: String) -> SQLQueryString {
+        let separators = [" ", "-", ".", "/", "(", ")"]
+        let digits = text.filter { !separators.contains(String($0)) }
+        var column = "customers.phone"
+        for separator in separators { column = "replace(\(column), '\(separator)', '')" }
+        return SQLQueryString("\(unsafeRaw: column) = \(bind: digits)")
     }
 
     /// 24 random bytes, base64url: what a QR code on the card or in a wallet carries.

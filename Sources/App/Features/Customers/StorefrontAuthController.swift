@@ -21,7 +21,25 @@ struct StorefrontAuthController: RouteCollection {
 
     @Sendable
     func register(req: Request) async throws -> Response {
-        let input = try req.content.decode(CustomerRegisterRequest.self).validated()
+        let customer = try await Self.register(try req.content.decode(CustomerRegisterRequest.self).validated(), req: req)
+        let config = req.application.config
+        let token = try await req.tokens.issue(for: .customer(try customer.requireID()), lifetime: config.customerTokenLifetime)
+        return try await CustomerTokenResponse(token, customer: customer).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable
+    func login(req: Request) async throws -> CustomerTokenResponse {
+        let customer = try await Self.authenticate(try req.content.decode(CustomerLoginRequest.self).validated(), req: req)
+        let token = try await req.tokens.issue(
+            for: .customer(try customer.requireID()), lifetime: req.application.config.customerTokenLifetime)
+        return try CustomerTokenResponse(token, customer: customer)
+    }
+
+    /// A new customer account with the merchant behind the store code (the API and the
+    /// registration page).
+    static func register(
+        _ input: (storeCode: String, password: String, profile: CustomerProfileInput), req: Request
+    ) async throws -> CustomerModel {
         let config = req.application.config
         try await req.rateLimiter.enforce([("register:client:\(req.clientAddress)", config.rateLimits.registrationPerClient)])
         let merchantID = try await Self.merchantID(ofStoreCode: input.storeCode, on: req.db)
@@ -30,14 +48,14 @@ struct StorefrontAuthController: RouteCollection {
         // attaching a password to a customer enrolled at the counter would let anyone who
         // knows the address read that customer's card. Claiming such a record needs e-mail
         // verification, which comes with the mailer.
-        let customer = try await req.customers.createCustomer(input.profile, merchantID: merchantID, passwordHash: hash)
-        let token = try await req.tokens.issue(for: .customer(try customer.requireID()), lifetime: config.customerTokenLifetime)
-        return try await CustomerTokenResponse(token, customer: customer).encodeResponse(status: .created, for: req)
+        return try await req.customers.createCustomer(input.profile, merchantID: merchantID, passwordHash: hash)
     }
 
-    @Sendable
-    func login(req: Request) async throws -> CustomerTokenResponse {
-        let credentials = try req.content.decode(CustomerLoginRequest.self).validated()
+    /// The customer whose e-mail and password these are, behind the login throttle (the API
+    /// and the sign-in page).
+    static func authenticate(
+        _ credentials: (storeCode: String, email: String, password: String), req: Request
+    ) async throws -> CustomerModel {
         // The staff login's throttle (decision 0015), without the exemption of known addresses:
         // customer sessions do not record theirs.
         try await req.loginThrottle.admit(
@@ -48,9 +66,7 @@ struct StorefrontAuthController: RouteCollection {
         let passwordMatches = try await req.application.passwordHashing.verify(
             credentials.password, against: customer?.passwordHash)
         guard let customer, passwordMatches else { throw APIError.invalidCredentials }
-        let token = try await req.tokens.issue(
-            for: .customer(try customer.requireID()), lifetime: req.application.config.customerTokenLifetime)
-        return try CustomerTokenResponse(token, customer: customer)
+        return customer
     }
 
     @Sendable

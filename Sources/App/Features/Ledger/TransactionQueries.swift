@@ -122,6 +122,19 @@ struct TransactionQueries: Sendable {
             .page(page, map: TransactionResponse.init)
     }
 
+    /// A card's ledger, newest first; a reissued card's history continues the cards it replaced
+    /// (decision 0018).
+    func history(of card: CardModel, merchantID: UUID, filter: TransactionFilter = TransactionFilter(), page: PageRequest) async throws
+        -> Page<TransactionResponse>
+    {
+        let cards = try await CardLineage.cardIDs(endingAt: card, on: database)
+        return try await filter.apply(
+            to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$card.$id ~~ cards)
+        )
+        .sort(\.$recordedAtMilliseconds, .descending).sort(\.$sequence, .descending)
+        .page(page, map: TransactionResponse.init)
+    }
+
     /// Rows in time order, `batchSize` at a time (keyset pagination), for streaming exports.
     func forEachBatch(
         merchantID: UUID,

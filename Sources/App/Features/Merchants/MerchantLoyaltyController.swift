@@ -47,13 +47,7 @@ struct MerchantLoyaltyController: RouteCollection {
         let merchantID = try await merchantID(req)
         let card = try await req.cards.card(.id(try CardsController.cardID(req)), merchantID: merchantID)
         let filter = try await Self.transactionFilter(req, merchantID: merchantID)
-        // A reissued card's history continues the cards it replaced (decision 0018).
-        let cards = try await CardLineage.cardIDs(endingAt: card, on: req.db)
-        return try await filter.apply(
-            to: TransactionModel.query(on: req.db).filter(\.$merchant.$id == merchantID).filter(\.$card.$id ~~ cards)
-        )
-        .sort(\.$recordedAtMilliseconds, .descending).sort(\.$sequence, .descending)
-        .page(try PageRequest(from: req), map: TransactionResponse.init)
+        return try await req.transactions.history(of: card, merchantID: merchantID, filter: filter, page: try PageRequest(from: req))
     }
 
     @Sendable

@@ -31,8 +31,26 @@ struct PublicLoyaltyController: RouteCollection {
     /// card stays out of reach.
     @Sendable
     func enroll(req: Request) async throws -> Response {
-        let input = try req.content.decode(PublicEnrollRequest.self)
-        var profile = try input.validated()
+        let profile = try req.content.decode(PublicEnrollRequest.self).validated()
+        let linkToken = TokenService.randomTokenValue()
+        let card = try await Self.enroll(profile, linkToken: linkToken, req: req)
+        let program = try await PublicProgramResponse.load(merchantID: card.$merchant.id, on: req.db)
+        let answer = PublicEnrollResponse(
+            card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)),
+            cardLink: "/api/v1/loyalty/cards/\(linkToken)")
+        return try await answer.encodeResponse(status: .created, for: req)
+    }
+
+    /// Creates a customer and card at the store named by the `store_code` parameter, with the
+    /// private link `linkToken`: the one enrollment without an account, for the API and the
+    /// enrollment page alike.
+    ///
+    /// Whether the e-mail address is already known to the merchant must not show: a known
+    /// address gets a new card all the same, for a customer recorded without the address
+    /// (it is unverified), so the answer is the same either way and the existing customer's
+    /// card stays out of reach.
+    static func enroll(_ input: CustomerProfileInput, linkToken: String, req: Request) async throws -> CardModel {
+        var profile = input
         try await req.rateLimiter.enforce([
             ("register:client:\(req.clientAddress)", req.application.config.rateLimits.registrationPerClient)
         ])
@@ -45,17 +63,12 @@ struct PublicLoyaltyController: RouteCollection {
         if let email = profile.email, try await req.customers.customer(email: email, merchantID: merchantID) != nil {
             profile = profile.withoutEmail
         }
-        let linkToken = TokenService.randomTokenValue()
-        let card: CardModel
         do {
-            (card, _) = try await req.cards.enroll(.new(profile), store: store, linkTokenHash: TokenService.hash(linkToken))
+            return try await req.cards.enroll(.new(profile), store: store, linkTokenHash: TokenService.hash(linkToken)).0
         } catch let error as APIError where error.code == "already_exists" || error.code == "already_enrolled" {
             // A parallel enrollment took the address meanwhile: same answer as for a known one.
-            (card, _) = try await req.cards.enroll(.new(profile.withoutEmail), store: store, linkTokenHash: TokenService.hash(linkToken))
+            return try await req.cards.enroll(.new(profile.withoutEmail), store: store, linkTokenHash: TokenService.hash(linkToken)).0
         }
-        let program = try await PublicProgramResponse.load(merchantID: merchantID, on: req.db)
-        return try await PublicEnrollResponse(card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)), cardLink: "/api/v1/loyalty/cards/\(linkToken)")
-            .encodeResponse(status: .created, for: req)
     }
 
     @Sendable

@@ -36,11 +36,7 @@ struct StorefrontLoyaltyController: RouteCollection {
     @Sendable
     func enroll(req: Request) async throws -> Response {
         let customer = req.customer
-        guard try await SettingsService.settings(of: customer.merchantID, on: req.db).allowSelfEnrollment else {
-            throw APIError.forbidden("This merchant enrolls customers in store only.")
-        }
-        let store = try await Self.homeStore(of: customer.merchantID, on: req.db)
-        let (card, _) = try await req.cards.enroll(.existing(customer.customerID), store: store)
+        let card = try await Self.enrollOwn(req)
         let program = try await PublicProgramResponse.load(merchantID: customer.merchantID, on: req.db)
         return try await CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)).encodeResponse(status: .created, for: req)
     }
@@ -48,6 +44,17 @@ struct StorefrontLoyaltyController: RouteCollection {
     @Sendable
     func program(req: Request) async throws -> PublicProgramResponse {
         try await PublicProgramResponse.load(merchantID: req.customer.merchantID, on: req.db)
+    }
+
+    /// A card for the signed-in customer, when the merchant allows enrolling online (the API
+    /// and the customer's card page).
+    static func enrollOwn(_ req: Request) async throws -> CardModel {
+        let customer = req.customer
+        guard try await SettingsService.settings(of: customer.merchantID, on: req.db).allowSelfEnrollment else {
+            throw APIError.forbidden("This merchant enrolls customers in store only.")
+        }
+        let store = try await Self.homeStore(of: customer.merchantID, on: req.db)
+        return try await req.cards.enroll(.existing(customer.customerID), store: store).0
     }
 
     static func ownCard(_ req: Request) async throws -> CardModel {

@@ -55,7 +55,9 @@ import VaporTesting
 
                 if checksOtherTenant {
                     let body = response.text
-                    for secret in other.secrets {
+                    // What the visitor sent is not a leak: a page's language links repeat its
+                    // own address, and the address may hold the other tenant's id the visitor typed.
+                    for secret in other.secrets where !path.contains(secret) {
                         #expect(!body.localizedCaseInsensitiveContains(secret), "\(rule.route) as \(persona) leaked \(secret)")
                     }
                 }
