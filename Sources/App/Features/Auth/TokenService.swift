@@ -93,10 +93,7 @@ struct TokenService: Sendable {
     /// 32 random bytes, base64url without padding: 43 characters.
     static func randomTokenValue() -> String {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        return bytes.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return bytes.base64URLEncoded
     }
 
     /// SHA-256 suffices here (unlike for passwords): the value has 256 bits of entropy, so

@@ -158,6 +158,6 @@ struct CardService: Sendable {
     /// 24 random bytes, base64url: what a QR code on the card or in a wallet carries.
     static func newQRToken() -> String {
         let bytes = SymmetricKey(size: SymmetricKeySize(bitCount: 192)).withUnsafeBytes { Data($0) }
-        return bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return bytes.base64URLEncoded  // 24 bytes: never padded
     }
 }

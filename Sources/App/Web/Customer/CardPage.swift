@@ -169,7 +169,7 @@ struct CardPage: Encodable, Sendable {
     static func moment(_ date: Date, now: Date, timeZone: TimeZone, language: Language) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let time = RefusalWording.clockTime(date, timeZone: timeZone, language: language)
+        let time = RefusalWording.clockTime(date, timeZone: timeZone)
         guard !calendar.isDate(date, inSameDayAs: now) else { return time }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language.localeIdentifier)

@@ -142,10 +142,7 @@ struct EnrollmentPageController: RouteCollection {
         let browser = req.cookies[CSRFProtection.cookie]?.string ?? ""
         let message = Data("web-enroll\n\(browser)\n\(formKey)\n\(storeCode)".utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(req.application.config.secretKey.utf8)))
-        return Data(mac).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(mac).base64URLEncoded
     }
 
     static func cardExists(linkToken: String, req: Request) async throws -> Bool {

@@ -19,7 +19,7 @@ enum RefusalWording {
     static func text(for error: APIError, in language: Language, catalog: Catalog, timeZone: TimeZone) -> String {
         let time = { (key: String) -> String in
             guard case .string(let text)? = error.details[key], let date = try? Date(text, strategy: .iso8601) else { return "" }
-            return clockTime(date, timeZone: timeZone, language: language)
+            return clockTime(date, timeZone: timeZone)
         }
         let number = { (key: String) -> String in
             guard case .int(let value)? = error.details[key] else { return "" }
@@ -40,7 +40,7 @@ enum RefusalWording {
     }
 
     /// `14:05` in the store's time zone (all four languages write the 24-hour clock).
-    static func clockTime(_ date: Date, timeZone: TimeZone, language: Language) -> String {
+    static func clockTime(_ date: Date, timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.hour, .minute], from: date)

@@ -37,7 +37,7 @@ struct StorePageFormat: Sendable {
     /// (`04:15`, the 24-hour clock of all four languages).
     func dateTime(_ date: Date) -> String {
         date.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, locale: locale, timeZone: timeZone)) + ", "
-            + RefusalWording.clockTime(date, timeZone: timeZone, language: language)
+            + RefusalWording.clockTime(date, timeZone: timeZone)
     }
 
     func date(_ date: Date) -> String {

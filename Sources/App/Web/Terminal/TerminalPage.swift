@@ -227,7 +227,7 @@ struct TerminalPageBuilder {
             let number = numbers[row.$card.id] ?? ""
             return TerminalRecentOperation(
                 id: try row.requireID().uuidString,
-                time: RefusalWording.clockTime(row.createdAt, timeZone: req.store.timeZone, language: req.language),
+                time: RefusalWording.clockTime(row.createdAt, timeZone: req.store.timeZone),
                 card: "•••• " + number.suffix(4), what: words.recent(row, rewardName: row.rewardID.flatMap { rewards[$0] }),
                 voided: voided.contains(try row.requireID()))
         }

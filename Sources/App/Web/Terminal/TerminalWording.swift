@@ -31,7 +31,7 @@ struct TerminalWording {
     func points(_ value: Int) -> String { t("terminal.points", number(value)) }
 
     private func time(_ date: Date) -> String {
-        RefusalWording.clockTime(date, timeZone: req.store.timeZone, language: req.language)
+        RefusalWording.clockTime(date, timeZone: req.store.timeZone)
     }
 
     /// "of 10 stamps", after the balance's figure.

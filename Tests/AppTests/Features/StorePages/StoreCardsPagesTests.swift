@@ -126,8 +126,8 @@ import VaporTesting
             let world = try await StorePagesWorld.make(in: app)
             #expect(try await app.stamp(world.counter).status == .ok)
             // Luxembourg is an hour or two ahead of UTC: the page shows the store's clock.
-            let local = RefusalWording.clockTime(clock.now, timeZone: TimeZone(identifier: "Europe/Luxembourg")!, language: .en)
-            let utc = RefusalWording.clockTime(clock.now, timeZone: .gmt, language: .en)
+            let local = RefusalWording.clockTime(clock.now, timeZone: TimeZone(identifier: "Europe/Luxembourg")!)
+            let utc = RefusalWording.clockTime(clock.now, timeZone: .gmt)
             let blocked = try await app.counterRequest(
                 world.counter, .POST, "/cards/\(world.counter.cardID)/block", json: ["reason": "Lost"], token: world.counter.ownerToken)
             #expect(blocked.status == .ok)

@@ -62,7 +62,7 @@ import VaporTesting
     }
 
     static func clock(_ date: Date) -> String {
-        RefusalWording.clockTime(date, timeZone: TimeZone(identifier: "Europe/Luxembourg")!, language: .en)
+        RefusalWording.clockTime(date, timeZone: TimeZone(identifier: "Europe/Luxembourg")!)
     }
 
     @Test func theTerminalIsForTheStoresStaffWithTheFixedFields() async throws {

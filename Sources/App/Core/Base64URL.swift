@@ -1,0 +1,11 @@
+import Foundation
+
+extension Data {
+    /// Base64url without padding (RFC 4648 §5): safe in paths, cookies and QR codes.
+    var base64URLEncoded: String {
+        base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
