@@ -17,11 +17,13 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/vapor/routing-kit.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        // jwt-kit 5 needs swift-crypto 4.
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
     ],
     targets: [
         // Pure domain rules: Foundation only. No Vapor, no Fluent, no I/O.
@@ -36,6 +38,16 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Google Wallet: the service account, its OAuth token, the REST client, the loyalty
+        // class and object bodies and the save link. No Vapor, no database.
+        .target(
+            name: "GoogleWallet",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         // libqrencode, the C QR code encoder (docs/decisions/0023-qr-codes.md).
@@ -55,6 +67,7 @@ let package = Package(
             dependencies: [
                 .target(name: "LoyaltyCore"),
                 .target(name: "ApplePasses"),
+                .target(name: "GoogleWallet"),
                 .target(name: "QRCodes"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -98,6 +111,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GoogleWalletTests",
+            dependencies: [.target(name: "GoogleWallet"), .target(name: "WalletTestSupport")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "QRCodesTests",
             dependencies: [.target(name: "QRCodes")],
             swiftSettings: swiftSettings
@@ -108,6 +126,7 @@ let package = Package(
                 .target(name: "App"),
                 .target(name: "LoyaltyCore"),
                 .target(name: "ApplePasses"),
+                .target(name: "GoogleWallet"),
                 .target(name: "WalletTestSupport"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

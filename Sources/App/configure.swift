@@ -43,7 +43,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.walletPushes = WalletPushNotifier(transport: transport, issuer: issuer, database: { [app] in app.db }, logger: app.logger)
         app.lifecycle.use(WalletPushLifecycle())
     }
-    // After the pushes' handler: handlers stop in reverse order, so the scheduler stops first.
+    app.googleWallet = try await GoogleWalletIssuer.load(config, now: { [app] in app.clock() })
+    if let issuer = app.googleWallet {
+        app.googleWalletSync = GoogleWalletSync(
+            issuer: issuer, database: { [app] in app.db }, logger: app.logger, now: { [app] in app.clock() })
+        app.lifecycle.use(GoogleWalletLifecycle())
+    }
+    // After the wallets' handlers: handlers stop in reverse order, so the scheduler stops first.
     app.lifecycle.use(JobSchedulerLifecycle())
     // Last, so it runs first at shutdown: stop serving before jobs, pushes and databases close.
     app.lifecycle.use(GracefulShutdownLifecycle())

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import GoogleWallet
 import LoyaltyCore
 import Vapor
 
@@ -102,6 +103,21 @@ extension AppConfig {
 
         config.wallet.googleIssuerID = reader.string("LOYALTY_GOOGLE_ISSUER_ID")
         config.wallet.googleServiceAccountJSONPath = reader.string("LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON")
+        switch (config.wallet.googleIssuerID, config.wallet.googleServiceAccountJSONPath) {
+        case (.some, nil): throw ConfigError("LOYALTY_GOOGLE_ISSUER_ID is set but LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON is not: Google Wallet needs both")
+        case (nil, .some): throw ConfigError("LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON is set but LOYALTY_GOOGLE_ISSUER_ID is not: Google Wallet needs both")
+        default: break
+        }
+        if let issuer = config.wallet.googleIssuerID, issuer.isEmpty || !issuer.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw ConfigError("LOYALTY_GOOGLE_ISSUER_ID must be the issuer's number from the Google Pay & Wallet Console, like 3388000000012345678; not \(issuer)")
+        }
+        if let url = reader.string("LOYALTY_GOOGLE_API_BASE_URL") {
+            guard let parsed = URL(string: url), EndpointURL.isAllowed(parsed), !url.hasSuffix("/") else {
+                throw ConfigError(
+                    "LOYALTY_GOOGLE_API_BASE_URL must be an https URL without a trailing slash (plain http only to this machine), like \(AppConfig.WalletSettings.defaultGoogleAPIBaseURL); not \(url)")
+            }
+            config.wallet.googleAPIBaseURL = url
+        }
         config.wallet.applePassTypeID = reader.string("LOYALTY_APPLE_PASS_TYPE_ID")
         config.wallet.appleTeamID = reader.string("LOYALTY_APPLE_TEAM_ID")
         config.wallet.appleWWDRCertificatePath = reader.string("LOYALTY_APPLE_WWDR_CERT_PATH")

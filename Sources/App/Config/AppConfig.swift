@@ -66,6 +66,9 @@ public struct AppConfig: Sendable {
     public struct WalletSettings: Sendable, Equatable {
         public var googleIssuerID: String?
         public var googleServiceAccountJSONPath: String?
+        /// Google's Wallet REST API; a test points it at a stand-in.
+        public var googleAPIBaseURL = WalletSettings.defaultGoogleAPIBaseURL
+        public static let defaultGoogleAPIBaseURL = "https://walletobjects.googleapis.com/walletobjects/v1"
         public var applePassTypeID: String?
         public var appleTeamID: String?
         public var appleWWDRCertificatePath: String?

@@ -22,9 +22,7 @@ enum DevelopmentSecretKey {
             return key
         }
         try DataFilePermissions.secureFolder(directory, create: true)
-        let key = SymmetricKey(size: .bits256).withUnsafeBytes { bytes in
-            bytes.map { String(format: "%02x", $0) }.joined()
-        }
+        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0).hexEncoded }
         // Owner-only permissions: the key protects PINs and signatures.
         guard fileManager.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {

@@ -51,5 +51,8 @@ enum AppMigrations {
         // 008: page sessions (cookies) beside bearer tokens; staff accounts' language (2026-12-01)
         AuthMigrations.UpdateAccessTokensAddWebSessions(),
         TenancyMigrations.UpdateUsersAddLanguage(),
+        // 009: what Google Wallet holds of each class and object (2026-12-01)
+        GoogleWalletMigrations.CreateGoogleObjects(),
+        GoogleWalletMigrations.CreateGoogleClasses(),
     ]
 }

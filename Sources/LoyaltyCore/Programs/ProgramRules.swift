@@ -81,6 +81,20 @@ public struct ProgramRules: Equatable, Sendable {
     }
 
     /// Logos are fetched by wallets from the internet: an https URL.
+    /// A Google Wallet class id: `<issuer>.<suffix>`, the suffix of letters, digits, `.`, `_`
+    /// and `-` (Google's rule), and the issuer the platform's objects belong to when it has one:
+    /// a class of another issuer cannot hold them.
+    public static func googleClassIDProblem(_ value: String, issuerID: String?) -> String? {
+        let parts = value.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), !parts[1].isEmpty,
+            parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), value.count <= 200
+        else {
+            return "must be <issuer id>.<suffix>, the suffix of letters, digits, '.', '_' and '-'"
+        }
+        if let issuerID, parts[0] != issuerID { return "must start with this platform's Google issuer id, \(issuerID)." }
+        return nil
+    }
+
     public static func logoURLProblem(_ value: String) -> String? {
         guard let url = URL(string: value), url.scheme == "https", url.host?.isEmpty == false, value.count <= 2_000 else {
             return "must be an https URL"

@@ -36,37 +36,17 @@ struct ApplePassService {
     }
 
     func pass(of card: CardModel) async throws -> Pass {
-        async let program = ProgramModel.find(card.$program.id, on: database)
-        async let merchant = MerchantModel.find(card.$merchant.id, on: database)
-        async let customer = CustomerModel.find(card.$customer.id, on: database)
-        guard let program = try await program, let merchant = try await merchant, let customer = try await customer else {
-            throw APIError.notFound("The card")
-        }
-        return try Self.pass(of: card, program: program, merchant: merchant, customer: customer)
+        guard let pass = try await passes(of: [card])[try card.requireID()] else { throw APIError.notFound("The card") }
+        return pass
     }
 
     /// The passes of `cards`, by card id, in three reads whatever their number (their programs,
     /// merchants and holders), so a device's listing or a batch of pushes costs the same for one
     /// pass or a hundred.
     func passes(of cards: [CardModel]) async throws -> [UUID: Pass] {
-        guard !cards.isEmpty else { return [:] }
-        let programIDs = Array(Set(cards.map { $0.$program.id }))
-        let merchantIDs = Array(Set(cards.map { $0.$merchant.id }))
-        let customerIDs = Array(Set(cards.map { $0.$customer.id }))
-        async let programRows = ProgramModel.query(on: database).filter(\.$id ~~ programIDs).all()
-        async let merchantRows = MerchantModel.query(on: database).filter(\.$id ~~ merchantIDs).all()
-        async let customerRows = CustomerModel.query(on: database).filter(\.$id ~~ customerIDs).all()
-        let programs = Dictionary(try await programRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
-        let merchants = Dictionary(try await merchantRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
-        let customers = Dictionary(try await customerRows.map { (try $0.requireID(), $0) }, uniquingKeysWith: { first, _ in first })
-        var passes: [UUID: Pass] = [:]
-        for card in cards {
-            guard let program = programs[card.$program.id], let merchant = merchants[card.$merchant.id],
-                let customer = customers[card.$customer.id]
-            else { continue }
-            passes[try card.requireID()] = try Self.pass(of: card, program: program, merchant: merchant, customer: customer)
+        try await WalletCardSources.load(cards, on: database).mapValues {
+            try Self.pass(of: $0.card, program: $0.program, merchant: $0.merchant, customer: $0.customer)
         }
-        return passes
     }
 
     private static func pass(of card: CardModel, program: ProgramModel, merchant: MerchantModel, customer: CustomerModel) throws -> Pass {

@@ -99,6 +99,6 @@ struct TokenService: Sendable {
     /// SHA-256 suffices here (unlike for passwords): the value has 256 bits of entropy, so
     /// there is nothing to guess.
     static func hash(_ value: String) -> String {
-        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(value.utf8)).hexEncoded
     }
 }

@@ -48,7 +48,7 @@ struct CardLifecycleController: RouteCollection {
 extension Request {
     var cardLifecycle: CardLifecycleService {
         var service = CardLifecycleService(database: db, writeGate: application.writeGate, now: application.clock)
-        if let pushes = application.walletPushes { service.afterCommit = { pushes.cardsChanged($0) } }
+        if let wallets = application.walletUpdates { service.afterCommit = { wallets.cardsChanged($0) } }
         return service
     }
 }

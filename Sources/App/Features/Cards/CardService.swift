@@ -12,6 +12,8 @@ struct CardService: Sendable {
     let writeGate: AsyncGate?
     let programs: ProgramService
     let now: @Sendable () -> Date
+    /// Runs with the new card's id once its enrollment committed (Google Wallet creates its object).
+    var afterEnroll: @Sendable (UUID) -> Void = { _ in }
 
     /// Enrolls a customer of the merchant in its program, creating the customer if described
     /// inline. At the counter (`byStaff`), an inline e-mail that staff entered before enrolls
@@ -30,7 +32,7 @@ struct CardService: Sendable {
         let program = try await programs.activeProgram(merchantID: store.merchantID)
         for attempt in 1...5 {
             do {
-                return try await database.writeTransaction(gate: writeGate) { tx in
+                let enrolled = try await database.writeTransaction(gate: writeGate) { tx in
                     if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, store: store, on: tx) {
                         guard let id = UUID(uuidString: stored.body),
                             let card = try await CardModel.query(on: tx).filter(\.$id == id).filter(\.$merchant.$id == store.merchantID).first()
@@ -63,6 +65,8 @@ struct CardService: Sendable {
                     }
                     return (card, try CardResponse(card, program: program, customer: customer))
                 }
+                afterEnroll(try enrolled.0.requireID())
+                return enrolled
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {
                 // A card number or QR token collided (about 1 in 10¹⁴), or a parallel enrollment
                 // of the same customer won: the next attempt finds out which.

@@ -159,7 +159,7 @@ extension Application {
                 hasher: pinHasher, maxAttempts: antiFraud.pinMaxFailedAttempts, lockout: TimeInterval(antiFraud.pinLockoutMinutes * 60)),
             now: clock)
         runner.pauseBeforeWrite = raceWindow
-        if let pushes = walletPushes { runner.afterCommit = { pushes.cardsChanged([$0]) } }
+        if let wallets = walletUpdates { runner.afterCommit = { wallets.cardsChanged([$0]) } }
         return PointsExpiryService(database: db, runner: runner, now: clock)
     }
 }

@@ -18,7 +18,7 @@ struct IdempotencyRequest: Sendable {
         encoder.outputFormatting = .sortedKeys
         var data = Data((operation + "\n").utf8)
         data.append(try encoder.encode(content))
-        requestHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        requestHash = SHA256.hash(data: data).hexEncoded
     }
 }
 

@@ -27,7 +27,7 @@ struct RunJobCommand: AsyncCommand {
         let console = context.console
         let summary = try await job.run(
             JobContext(application: context.application, dryRun: signature.dryRun, progress: { console.print("\(job.name): \($0)") }))
-        if let pushes = context.application.walletPushes { await pushes.waitUntilIdle() }
+        await context.application.walletUpdates?.waitUntilIdle()
         context.console.print("\(job.name): \(summary)")
     }
 }

@@ -58,10 +58,14 @@ extension ScheduledJob {
     static func named(_ name: String) -> ScheduledJob? { all.first { $0.name == name } }
 
     /// `loyalty.sync_wallet_passes`: pushes every Apple Wallet device whose pass changed after
-    /// its last delivered push (APNs was down, the process stopped, a change pushed nothing).
+    /// its last delivered push, and sends every Google Wallet object Google lacks or holds in an
+    /// older state (a call failed, the process stopped, a change had no real-time hook).
     static let syncWalletPasses = ScheduledJob(name: "loyalty.sync_wallet_passes", schedule: .hourly) { context in
-        guard let pushes = context.application.walletPushes else { return "Apple Wallet is off: nothing to sync" }
-        return try await pushes.catchUp().description
+        let app = context.application
+        var done: [String] = []
+        if let pushes = app.walletPushes { done.append("Apple Wallet: \(try await pushes.catchUp())") }
+        if let google = app.googleWalletSync { done.append("Google Wallet: \(try await google.catchUp())") }
+        return done.isEmpty ? "No wallet is configured: nothing to sync" : done.joined(separator: "; ")
     }
 
     /// `loyalty.expire_points`: takes the points off cards inactive past their program's

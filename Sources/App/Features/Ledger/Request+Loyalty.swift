@@ -34,18 +34,21 @@ extension Request {
                 lockout: TimeInterval(antiFraud.pinLockoutMinutes * 60)),
             now: application.clock)
         runner.pauseBeforeWrite = application.raceWindow
-        if let pushes = application.walletPushes { runner.afterCommit = { pushes.cardsChanged([$0]) } }
+        if let wallets = application.walletUpdates { runner.afterCommit = { wallets.cardsChanged([$0]) } }
         return runner
     }
 
     var programs: ProgramService {
         var service = ProgramService(database: db, writeGate: application.writeGate, antiFraud: application.config.antiFraud)
-        if let pushes = application.walletPushes { service.afterChange = { pushes.programChanged(merchantID: $0) } }
+        service.googleIssuerID = application.googleWallet?.issuerID
+        if let wallets = application.walletUpdates { service.afterChange = { wallets.programChanged(merchantID: $0) } }
         return service
     }
 
     var cards: CardService {
-        CardService(database: db, writeGate: application.writeGate, programs: programs, now: application.clock)
+        var service = CardService(database: db, writeGate: application.writeGate, programs: programs, now: application.clock)
+        if let wallets = application.walletUpdates { service.afterEnroll = { wallets.cardCreated($0) } }
+        return service
     }
 
     var stamps: StampService { StampService(runner: cardOperations) }

@@ -14,14 +14,9 @@ struct ProgramSummaryResponse: Content {
     let createdAt: Date?
 }
 
-/// Which wallet integrations are configured on this platform.
+/// Which wallet integrations are configured on this platform, and for Google how far its
+/// objects are from the cards.
 struct WalletStatusResponse: Content {
-    struct Google: Content {
-        let configured: Bool
-        @NullEncoded var issuerId: String?
-        let serviceAccountFileReadable: Bool
-    }
-
     struct Apple: Content {
         let configured: Bool
         @NullEncoded var passTypeId: String?
@@ -31,21 +26,21 @@ struct WalletStatusResponse: Content {
         let signerKeyReadable: Bool
     }
 
-    let google: Google
+    let google: GoogleWalletStatus
     let apple: Apple
 
-    /// `appleLoaded`: the signing identity loaded at start-up (`Application.appleWallet`), which
-    /// is what "configured" means; the readability flags say whether the files are still there.
-    init(_ wallet: AppConfig.WalletSettings, appleLoaded: Bool) {
+    /// "Configured" means loaded at start-up (`Application.appleWallet`, `.googleWallet`);
+    /// the readability flags say whether the files are still there.
+    static func load(_ application: Application, on db: any Database) async throws -> WalletStatusResponse {
+        let wallet = application.config.wallet
         let readable = { (path: String?) in path.map { FileManager.default.isReadableFile(atPath: $0) } ?? false }
-        google = Google(
-            configured: wallet.googleIssuerID != nil && readable(wallet.googleServiceAccountJSONPath), issuerId: wallet.googleIssuerID,
-            serviceAccountFileReadable: readable(wallet.googleServiceAccountJSONPath))
         let certificates = [wallet.appleWWDRCertificatePath, wallet.appleSignerCertificatePath, wallet.appleSignerKeyPath].map(readable)
-        apple = Apple(
-            configured: appleLoaded,
-            passTypeId: wallet.applePassTypeID, teamId: wallet.appleTeamID, wwdrCertificateReadable: certificates[0],
-            signerCertificateReadable: certificates[1], signerKeyReadable: certificates[2])
+        return WalletStatusResponse(
+            google: try await GoogleWalletStatus.load(application, on: db),
+            apple: Apple(
+                configured: application.appleWallet != nil,
+                passTypeId: wallet.applePassTypeID, teamId: wallet.appleTeamID, wwdrCertificateReadable: certificates[0],
+                signerCertificateReadable: certificates[1], signerKeyReadable: certificates[2]))
     }
 }
 
@@ -59,6 +54,7 @@ struct AdminLoyaltyController: RouteCollection {
         routes.get("stats", use: platformStats)
         routes.get("wallet-status", use: walletStatus)
         try routes.register(collection: AppleWalletDebugController())
+        try routes.register(collection: GoogleWalletDebugController())
 
         let merchant = routes.grouped("merchants", ":merchant_id")
         let merchantID = AdminMerchantsController.merchantParameter
@@ -108,7 +104,7 @@ struct AdminLoyaltyController: RouteCollection {
 
     @Sendable
     func walletStatus(req: Request) async throws -> WalletStatusResponse {
-        WalletStatusResponse(req.application.config.wallet, appleLoaded: req.application.appleWallet != nil)
+        try await WalletStatusResponse.load(req.application, on: req.db)
     }
 
     @Sendable

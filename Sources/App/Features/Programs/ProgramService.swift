@@ -8,6 +8,8 @@ struct ProgramService: Sendable {
     let database: any Database
     let writeGate: AsyncGate?
     let antiFraud: AntiFraudDefaults
+    /// The platform's Google Wallet issuer: a program's own class id must be one of its.
+    var googleIssuerID: String? = nil
     /// Runs after a change to the program committed, with the merchant's id: every card's
     /// wallet pass shows the program.
     var afterChange: @Sendable (UUID) -> Void = { _ in }
@@ -34,6 +36,7 @@ struct ProgramService: Sendable {
     /// while one is active.
     func create(_ request: ProgramRequest, presentKeys: Set<String>, merchantID: UUID) async throws -> ProgramResponse {
         let settings = try request.applied(to: .defaults(antiFraud), presentKeys: presentKeys.union(Self.allKeys))
+        try checkGoogleClassID(settings)
         let created = try await database.writeTransaction(gate: writeGate) { tx in
             let existing = try await ProgramModel.query(on: tx).filter(\.$merchant.$id == merchantID).first()
             if existing?.isActive == true {
@@ -53,11 +56,19 @@ struct ProgramService: Sendable {
         let updated = try await database.writeTransaction(gate: writeGate) { tx in
             let program = try await activeProgram(merchantID: merchantID, on: tx)
             let settings = try request.applied(to: try await currentSettings(of: program, on: tx), presentKeys: presentKeys)
+            if presentKeys.contains("google_class_id") { try checkGoogleClassID(settings) }
             try await save(settings, to: program, on: tx)
             return try await response(for: program, on: tx)
         }
         afterChange(merchantID)
         return updated
+    }
+
+    private func checkGoogleClassID(_ settings: ProgramSettings) throws {
+        guard let classID = settings.googleClassID,
+            let problem = ProgramRules.googleClassIDProblem(classID, issuerID: googleIssuerID ?? settings.googleIssuerID)
+        else { return }
+        throw APIError.validationFailed(["google_class_id": problem])
     }
 
     /// Deactivates the program: cards and history stay; operations are refused until it is created again.

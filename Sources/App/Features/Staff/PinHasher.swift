@@ -21,7 +21,6 @@ struct PinHasher: Sendable {
 
     func hash(pin: String, merchantID: UUID) -> String {
         let message = Data("\(merchantID.uuidString.lowercased()):\(pin)".utf8)
-        return HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes))
-            .map { String(format: "%02x", $0) }.joined()
+        return HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes)).hexEncoded
     }
 }

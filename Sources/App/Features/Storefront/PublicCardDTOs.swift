@@ -67,12 +67,17 @@ struct CustomerCardResponse: Content {
     }
 }
 
-/// Where the holder adds the card to a phone wallet; `null` for a wallet the platform lacks.
+/// Where the holder adds the card to a phone wallet; `null` for a wallet the platform lacks,
+/// and for a blocked card.
 struct WalletLinks: Content {
     @NullEncoded var applePassUrl: String?
+    @NullEncoded var googleSaveUrl: String?
 
-    init(_ card: CardModel, on application: Application) {
-        applePassUrl = card.blockedAt == nil ? ApplePassDownloadController.url(for: card, on: application) : nil
+    static func of(_ card: CardModel, on application: Application, database: any Database) async throws -> WalletLinks {
+        guard card.blockedAt == nil else { return WalletLinks(applePassUrl: nil, googleSaveUrl: nil) }
+        return WalletLinks(
+            applePassUrl: ApplePassDownloadController.url(for: card, on: application),
+            googleSaveUrl: try await GoogleSaveLink.url(for: card, on: application, database: database))
     }
 }
 

@@ -36,7 +36,7 @@ struct PublicLoyaltyController: RouteCollection {
         let card = try await Self.enroll(profile, linkToken: linkToken, req: req)
         let program = try await PublicProgramResponse.load(merchantID: card.$merchant.id, on: req.db)
         let answer = PublicEnrollResponse(
-            card: CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)),
+            card: CustomerCardResponse(card, program: program, wallet: try await WalletLinks.of(card, on: req.application, database: req.db)),
             cardLink: "/api/v1/loyalty/cards/\(linkToken)")
         return try await answer.encodeResponse(status: .created, for: req)
     }
@@ -79,7 +79,7 @@ struct PublicLoyaltyController: RouteCollection {
         guard card.blockedAt == nil else { throw CardModel.goneForHolder }
         return CustomerCardResponse(
             card, program: try await PublicProgramResponse.load(merchantID: card.$merchant.id, activeOnly: false, on: req.db),
-            wallet: WalletLinks(card, on: req.application))
+            wallet: try await WalletLinks.of(card, on: req.application, database: req.db))
     }
 
     static func store(_ req: Request) async throws -> StoreModel {

@@ -18,7 +18,7 @@ struct StorefrontLoyaltyController: RouteCollection {
         let card = try await Self.ownCard(req)
         return CustomerCardResponse(
             card, program: try await PublicProgramResponse.load(merchantID: req.customer.merchantID, activeOnly: false, on: req.db),
-            wallet: WalletLinks(card, on: req.application))
+            wallet: try await WalletLinks.of(card, on: req.application, database: req.db))
     }
 
     @Sendable
@@ -38,7 +38,7 @@ struct StorefrontLoyaltyController: RouteCollection {
         let customer = req.customer
         let card = try await Self.enrollOwn(req)
         let program = try await PublicProgramResponse.load(merchantID: customer.merchantID, on: req.db)
-        return try await CustomerCardResponse(card, program: program, wallet: WalletLinks(card, on: req.application)).encodeResponse(status: .created, for: req)
+        return try await CustomerCardResponse(card, program: program, wallet: try await WalletLinks.of(card, on: req.application, database: req.db)).encodeResponse(status: .created, for: req)
     }
 
     @Sendable

@@ -56,6 +56,7 @@ struct CardPage: Encodable, Sendable {
     let history: [HistoryLine]
     /// The `.pkpass` address the API gives; empty when Apple Wallet is not configured.
     let applePassURL: String
+    let googleSaveURL: String
     /// Where the invitation to create an account leads; empty for a signed-in customer.
     let registerURL: String
 
@@ -75,17 +76,17 @@ struct CardPage: Encodable, Sendable {
             .limit(historyLength)
             .all()
         let enrolledAt = stores.first { $0.id == card.$enrolledStore.id } ?? stores.first
-        let wallet = WalletLinks(card, on: req.application)
+        let wallet = try await WalletLinks.of(card, on: req.application, database: req.db)
         return try CardPage(
             card: card, program: program, merchantName: merchant?.name ?? "", stores: stores, history: rows,
-            applePassURL: wallet.applePassUrl,
+            applePassURL: wallet.applePassUrl, googleSaveURL: wallet.googleSaveUrl,
             registerURL: signedIn ? "" : "/customer/register?store=" + (enrolledAt?.code ?? "").urlQueryEncoded,
             req: req)
     }
 
     init(
         card: CardModel, program: PublicProgramResponse, merchantName: String, stores: [StoreModel], history: [TransactionModel],
-        applePassURL: String?, registerURL: String, req: Request
+        applePassURL: String?, googleSaveURL: String?, registerURL: String, req: Request
     ) throws {
         let name = program.cardName?.trimmingCharacters(in: .whitespaces) ?? ""
         programName = name.isEmpty ? merchantName : name
@@ -135,6 +136,7 @@ struct CardPage: Encodable, Sendable {
                 isGain: row.stampsDelta > 0 || row.pointsDelta > 0)
         }
         self.applePassURL = applePassURL ?? ""
+        self.googleSaveURL = googleSaveURL ?? ""
         self.registerURL = registerURL
     }
 

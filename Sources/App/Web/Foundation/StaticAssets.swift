@@ -31,7 +31,7 @@ struct StaticAssets: Sendable {
         for case let file as URL in files where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             let path = String(file.standardizedFileURL.path.dropFirst(rootPath.count + 1))
             let data = try Data(contentsOf: file)
-            let digest = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256.hash(data: data).prefix(6).hexEncoded
             let type = file.pathExtension == "webmanifest"
                 ? HTTPMediaType(type: "application", subType: "manifest+json") : HTTPMediaType.fileExtension(file.pathExtension) ?? .binary
             assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: type, fingerprint: digest)

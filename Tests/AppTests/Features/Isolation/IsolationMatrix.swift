@@ -96,6 +96,8 @@ extension IsolationRule {
         .init("GET /api/v1/admin/loyalty/debug/apple", admin),
         .init("GET /api/v1/admin/loyalty/debug/apple/log", admin),
         .init("GET /api/v1/admin/loyalty/debug/cards/:card_id/apple-pass", admin, foreign: true),
+        .init("GET /api/v1/admin/loyalty/debug/google", admin),
+        .init("GET /api/v1/admin/loyalty/debug/cards/:card_id/google-object", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards/:card_id", admin, foreign: true),
         .init("GET /api/v1/admin/loyalty/merchants/:merchant_id/cards/:card_id/transactions", admin, foreign: true),

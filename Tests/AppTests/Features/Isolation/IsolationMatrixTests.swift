@@ -24,7 +24,10 @@ import WalletTestSupport
 
     @Test(arguments: IsolationRule.all)
     func routeIsolatesTenants(rule: IsolationRule) async throws {
-        try await withTestApp(adjust: { $0.enableTestAppleWallet() }) { app, _ in
+        try await withTestApp(adjust: {
+            $0.enableTestAppleWallet()
+            $0.enableTestGoogleWallet()
+        }) { app, _ in
             let world = try await IsolationWorld.make(in: app)
             for persona in Persona.allCases {
                 let home = persona.belongsToB ? world.b : world.a

@@ -15,7 +15,7 @@ struct ApplePassIdentity: Sendable, Hashable {
     }
 
     private static func randomHex() -> String {
-        SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits128).withUnsafeBytes { Array($0).hexEncoded }
     }
 }
 

@@ -1,0 +1,455 @@
+import Crypto
+import Fluent
+import Foundation
+import GoogleWallet
+import LoyaltyCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Keeps Google's copy of every card (its LoyaltyObject) and program (its LoyaltyClass) equal
+/// to the platform's, the way `WalletPushNotifier` does for Apple (decision 0025).
+///
+/// After a change commits, the changed cards gather for `batchWindow` and are synced in the
+/// background. An update is owed while the object the card would give now differs from the
+/// body Google last accepted; the hourly job syncs whatever is still owed.
+final class GoogleWalletSync: Sendable {
+    let issuer: GoogleWalletIssuer
+    private let database: @Sendable () -> any Database
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
+    private let pendingCards = NIOLockedValueBox(PendingCards())
+    /// Class bodies Google accepted, by program: most syncs then need no class read.
+    private let acceptedClasses = NIOLockedValueBox<[UUID: String]>([:])
+
+    /// How long changed cards gather before they are synced together.
+    static let batchWindow: Duration = .milliseconds(100)
+    /// Calls to Google at once.
+    static let width = 8
+    /// How long a claim on a card's object holds: longer than a call with its retries.
+    static let lease: TimeInterval = 60
+    /// A card another instance is syncing is tried again this much later.
+    static let busyRetry: Duration = .seconds(1)
+    /// Google notifies a holder of at most this many updates per pass in 24 hours; more
+    /// notices would be dropped, so updates beyond it go quietly.
+    static let noticesPerDay = 3
+    static let batchSize = 500
+
+    private struct PendingCards {
+        var cards: Set<UUID> = []
+        var flushScheduled = false
+    }
+
+    init(issuer: GoogleWalletIssuer, database: @escaping @Sendable () -> any Database, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.issuer = issuer
+        self.database = database
+        self.logger = logger
+        self.now = now
+    }
+
+    /// What one round of syncing did.
+    struct Report: Sendable, Equatable, CustomStringConvertible {
+        var sent = 0
+        var failed = 0
+        var upToDate = 0
+        /// Being synced by another instance (or another round of this one).
+        var busy = 0
+
+        mutating func add(_ other: Report) {
+            sent += other.sent
+            failed += other.failed
+            upToDate += other.upToDate
+            busy += other.busy
+        }
+
+        var description: String {
+            "\(sent) objects sent, \(failed) failed (retried next time), \(upToDate) up to date, \(busy) busy elsewhere"
+        }
+    }
+
+    // MARK: - In the background, after a change
+
+    /// These cards changed (a balance, a block, a new card): sync them, without waiting.
+    func cardsChanged(_ cardIDs: [UUID]) {
+        let startsFlush = pendingCards.withLockedValue { pending in
+            pending.cards.formUnion(cardIDs)
+            let startsFlush = !pending.flushScheduled
+            pending.flushScheduled = true
+            return startsFlush
+        }
+        guard startsFlush else { return }
+        inBackground {
+            try? await Task.sleep(for: Self.batchWindow)
+            let cards = self.pendingCards.withLockedValue { pending in
+                defer { pending = PendingCards() }
+                return Array(pending.cards)
+            }
+            var report = Report()
+            var busy: [UUID] = []
+            for start in stride(from: 0, to: cards.count, by: Self.batchSize) {
+                let (batchReport, batchBusy) = try await self.sync(cards: Array(cards[start..<min(start + Self.batchSize, cards.count)]))
+                report.add(batchReport)
+                busy += batchBusy
+            }
+            if !busy.isEmpty { self.retryLater(busy) }
+            return report
+        }
+    }
+
+    /// The merchant's program changed (name, colour, logo, rewards, target): its class and
+    /// every object of it may look different.
+    func programChanged(merchantID: UUID) {
+        inBackground { try await self.syncMerchant(merchantID) }
+    }
+
+    /// Another instance holds these cards: once it is done, whatever it missed is still owed.
+    private func retryLater(_ cards: [UUID]) {
+        inBackground {
+            try? await Task.sleep(for: Self.busyRetry)
+            self.cardsChanged(cards)
+            return Report()
+        }
+    }
+
+    /// Waits for the background syncs started so far: at shutdown, and in tests.
+    func waitUntilIdle() async {
+        while let task = inFlight.withLockedValue({ $0.values.first }) {
+            await task.value
+        }
+    }
+
+    private func inBackground(_ work: @escaping @Sendable () async throws -> Report) {
+        let id = UUID()
+        inFlight.withLockedValue { tasks in
+            tasks[id] = Task {
+                do {
+                    let report = try await work()
+                    if report.failed > 0 { self.logger.warning("Google Wallet: \(report)") }
+                } catch {
+                    self.logger.warning("Google Wallet sync could not run: \(error)")
+                }
+                _ = self.inFlight.withLockedValue { $0.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    // MARK: - Catching up
+
+    /// Syncs every card whose object Google lacks, failed, or shows an older state: the
+    /// hourly `loyalty.sync_wallet_passes`. Cards Google already has cost no call.
+    func catchUp() async throws -> Report {
+        try await syncCards { after in
+            let query = CardModel.query(on: self.database()).sort(\.$id).limit(Self.batchSize)
+            if let after { query.filter(\.$id > after) }
+            return try await query.field(\.$id).all().compactMap(\.id)
+        }
+    }
+
+    private func syncMerchant(_ merchantID: UUID) async throws -> Report {
+        try await syncCards { after in
+            let query = CardModel.query(on: self.database()).filter(\.$merchant.$id == merchantID).sort(\.$id).limit(Self.batchSize)
+            if let after { query.filter(\.$id > after) }
+            return try await query.field(\.$id).all().compactMap(\.id)
+        }
+    }
+
+    /// Syncs the cards `page` lists, one keyset page after another.
+    private func syncCards(page: (UUID?) async throws -> [UUID]) async throws -> Report {
+        var report = Report()
+        var after: UUID?
+        while true {
+            let cards = try await page(after)
+            guard let last = cards.last else { return report }
+            report.add(try await sync(cards: cards).report)
+            after = last
+        }
+    }
+
+    // MARK: - The work
+
+    /// Syncs these cards' objects (and their classes first, when those changed). Answers the
+    /// cards another instance holds right now.
+    func sync(cards cardIDs: [UUID]) async throws -> (report: Report, busy: [UUID]) {
+        guard !cardIDs.isEmpty else { return (Report(), []) }
+        let db = database()
+        try await createMissingRows(for: cardIDs, on: db)
+        let owner = UUID().uuidString
+        let claimedAt = now()
+        // Claim first, read the cards after: what any instance committed before this claim is
+        // in what this round sends, so a later round never undoes it.
+        try await GoogleWalletObjectModel.query(on: db)
+            .filter(\.$card.$id ~~ cardIDs)
+            .group(.or) { $0.filter(\.$leaseUntil == nil).filter(\.$leaseUntil < claimedAt) }
+            .set(\.$leaseOwner, to: owner).set(\.$leaseUntil, to: claimedAt.addingTimeInterval(Self.lease))
+            .update()
+        let rows = try await GoogleWalletObjectModel.query(on: db).filter(\.$leaseOwner == owner).all()
+        let claimed = Set(rows.map { $0.$card.id })
+        var report = Report()
+        let busy = cardIDs.filter { !claimed.contains($0) }
+        report.busy = busy.count
+        guard !rows.isEmpty else { return (report, busy) }
+        do {
+            report.add(try await sync(claimed: rows, owner: owner, on: db))
+        } catch {
+            // Whatever the error left claimed is released now rather than when the lease ends.
+            try? await GoogleWalletObjectModel.query(on: db).filter(\.$leaseOwner == owner)
+                .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil).update()
+            throw error
+        }
+        return (report, busy)
+    }
+
+    /// Syncs the objects of the rows this round claimed.
+    private func sync(claimed rows: [GoogleWalletObjectModel], owner: String, on db: any Database) async throws -> Report {
+        var report = Report()
+        let cards = try await CardModel.query(on: db).filter(\.$id ~~ rows.map { $0.$card.id }).all()
+        let sources = try await WalletCardSources.load(cards, withRewards: true, on: db)
+        var classReady: [UUID: Result<String, GoogleWalletError>] = [:]
+        for source in sources.values where classReady[try source.program.requireID()] == nil {
+            classReady[try source.program.requireID()] = await syncClass(Self.programFacts(source), on: db)
+        }
+
+        var jobs: [ObjectJob] = []
+        for row in rows {
+            guard let source = sources[row.$card.id], let programID = source.program.id else {
+                try await release(row, owner: owner, on: db)
+                continue
+            }
+            let program = Self.programFacts(source)
+            let card = Self.cardFacts(source)
+            let base = issuer.design.loyaltyObject(card, program: program)
+            let hash = try Self.hash(base)
+            if hash == row.sentHash {
+                report.upToDate += 1
+                try await release(row, owner: owner, on: db)
+                continue
+            }
+            if case .failure(let error) = classReady[programID] {
+                try await recordFailure(row, owner: owner, error: "the class could not be synced first: \(error)", on: db)
+                report.failed += 1
+                continue
+            }
+            jobs.append(ObjectJob(row: row, object: base, hash: hash, card: card, program: program))
+        }
+        let outcomes = await send(jobs)
+        for (job, outcome) in zip(jobs, outcomes) {
+            switch outcome {
+            case .success(let noticeSent):
+                try await recordSuccess(job, noticeSent: noticeSent, owner: owner, on: db)
+                report.sent += 1
+            case .failure(let error):
+                try await recordFailure(job.row, owner: owner, error: error.description, on: db)
+                report.failed += 1
+            }
+        }
+        return report
+    }
+
+    /// One object to send: the row claimed, the object as it should be, its hash.
+    private struct ObjectJob: Sendable {
+        let row: GoogleWalletObjectModel
+        let object: LoyaltyObject
+        let hash: String
+        let card: GooglePassDesign.CardFacts
+        let program: GooglePassDesign.ProgramFacts
+    }
+
+    /// Sends the objects, `width` at a time; answers, per job, whether a notice went with it.
+    private func send(_ jobs: [ObjectJob]) async -> [Result<Bool, GoogleWalletError>] {
+        await withTaskGroup(of: (Int, Result<Bool, GoogleWalletError>).self) { group in
+            var results = [Result<Bool, GoogleWalletError>](repeating: .success(false), count: jobs.count)
+            var next = 0
+            func start() {
+                guard next < jobs.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.send(jobs[index])) }
+            }
+            for _ in 0..<Self.width { start() }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                start()
+            }
+            return results
+        }
+    }
+
+    private func send(_ job: ObjectJob) async -> Result<Bool, GoogleWalletError> {
+        var object = job.object
+        let at = now()
+        let rewardsReady = issuer.design.rewardsReady(job.card, program: job.program)
+        let notice = job.row.sentHash != nil && rewardsReady > job.row.rewardsReady && noticesLeft(job.row, at: at) > 0
+        if notice {
+            object.messages = [issuer.design.rewardMessage(job.card, program: job.program, at: at)]
+            object.notifyPreference = "NOTIFY_ON_UPDATE"
+        }
+        do {
+            let body = try JSONEncoder.googleWallet.encode(object)
+            if job.row.sentHash == nil {
+                try await issuer.client.insertOrPatch(.loyaltyObject, id: object.id, body: body)
+            } else {
+                try await issuer.client.patchOrInsert(.loyaltyObject, id: object.id, body: body)
+            }
+            return .success(notice)
+        } catch let error as GoogleWalletError {
+            return .failure(error)
+        } catch {
+            return .failure(GoogleWalletError(kind: .network, call: "encode", message: "\(error)"))
+        }
+    }
+
+    /// Notices left in the holder's current 24-hour window.
+    private func noticesLeft(_ row: GoogleWalletObjectModel, at date: Date) -> Int {
+        guard let start = row.noticeWindowStart, date.timeIntervalSince(start) < 86_400 else { return Self.noticesPerDay }
+        return max(0, Self.noticesPerDay - row.noticesSent)
+    }
+
+    /// Creates the class, or updates it when what it shows changed; remembers what Google took.
+    private func syncClass(_ program: GooglePassDesign.ProgramFacts, on db: any Database) async -> Result<String, GoogleWalletError> {
+        let classID = issuer.design.classID(program)
+        guard let loyaltyClass = issuer.design.loyaltyClass(program) else {
+            return .failure(
+                GoogleWalletError(
+                    kind: .answered(status: 400), call: "POST loyaltyClass",
+                    message: "the program has no logo_url and LOYALTY_PUBLIC_BASE_URL is not https: Google needs a public https logo"))
+        }
+        do {
+            let body = try JSONEncoder.googleWallet.encode(loyaltyClass)
+            let hash = SHA256.hash(data: body).hexEncoded
+            if acceptedClasses.withLockedValue({ $0[program.programID] }) == hash { return .success(classID) }
+            let row =
+                try await GoogleWalletClassModel.query(on: db).filter(\.$program.$id == program.programID).first()
+                ?? GoogleWalletClassModel(programID: program.programID, classID: classID)
+            if row.sentHash == hash && row.classID == classID {
+                acceptedClasses.withLockedValue { $0[program.programID] = hash }
+                return .success(classID)
+            }
+            row.attemptedAt = now()
+            do throws(GoogleWalletError) {
+                if row.syncedAt == nil || row.classID != classID {
+                    try await issuer.client.insertOrPatch(.loyaltyClass, id: classID, body: body)
+                } else {
+                    try await issuer.client.patchOrInsert(.loyaltyClass, id: classID, body: body)
+                }
+            } catch {
+                row.failures += 1
+                row.lastError = error.description
+                try await saveIgnoringRace(row, on: db)
+                return .failure(error)
+            }
+            row.classID = classID
+            row.sentHash = hash
+            row.sentBody = String(decoding: body, as: UTF8.self)
+            row.syncedAt = now()
+            row.failures = 0
+            row.lastError = nil
+            try await saveIgnoringRace(row, on: db)
+            acceptedClasses.withLockedValue { $0[program.programID] = hash }
+            return .success(classID)
+        } catch let error as GoogleWalletError {
+            return .failure(error)
+        } catch {
+            return .failure(GoogleWalletError(kind: .network, call: "class", message: "\(error)"))
+        }
+    }
+
+    /// Two instances may create a program's class row at once: the loser's row is a duplicate
+    /// of what the winner recorded, so its save failing is fine.
+    private func saveIgnoringRace(_ row: GoogleWalletClassModel, on db: any Database) async throws {
+        do {
+            try await row.save(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return
+        }
+    }
+
+    // MARK: - Rows
+
+    /// Each card gets its row before its first claim. A parallel creator wins harmlessly.
+    private func createMissingRows(for cardIDs: [UUID], on db: any Database) async throws {
+        let existing = Set(try await GoogleWalletObjectModel.query(on: db).filter(\.$card.$id ~~ cardIDs).all(\.$card.$id))
+        for cardID in cardIDs where !existing.contains(cardID) {
+            do {
+                try await GoogleWalletObjectModel(cardID: cardID, objectID: issuer.design.objectID(cardID: cardID)).create(on: db)
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                continue  // created meanwhile, or the card was deleted
+            }
+        }
+    }
+
+    private func recordSuccess(_ job: ObjectJob, noticeSent: Bool, owner: String, on db: any Database) async throws {
+        let at = now()
+        let query = GoogleWalletObjectModel.query(on: db).filter(\.$id == (try job.row.requireID())).filter(\.$leaseOwner == owner)
+            .set(\.$classID, to: job.object.classId).set(\.$sentHash, to: job.hash)
+            .set(\.$sentBody, to: String(decoding: try JSONEncoder.googleWallet.encode(job.object), as: UTF8.self))
+            .set(\.$syncedAt, to: at).set(\.$attemptedAt, to: at).set(\.$failures, to: 0).set(\.$lastError, to: nil)
+            .set(\.$rewardsReady, to: issuer.design.rewardsReady(job.card, program: job.program))
+            .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil)
+        if noticeSent {
+            let windowOpen = job.row.noticeWindowStart.map { at.timeIntervalSince($0) < 86_400 } ?? false
+            query.set(\.$noticesSent, to: windowOpen ? job.row.noticesSent + 1 : 1)
+            if !windowOpen { query.set(\.$noticeWindowStart, to: at) }
+        }
+        try await query.update()
+    }
+
+    private func recordFailure(_ row: GoogleWalletObjectModel, owner: String, error: String, on db: any Database) async throws {
+        try await GoogleWalletObjectModel.query(on: db).filter(\.$id == row.requireID()).filter(\.$leaseOwner == owner)
+            .set(\.$failures, to: row.failures + 1).set(\.$lastError, to: String(error.prefix(1_000)))
+            .set(\.$attemptedAt, to: now()).set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil)
+            .update()
+    }
+
+    private func release(_ row: GoogleWalletObjectModel, owner: String, on db: any Database) async throws {
+        try await GoogleWalletObjectModel.query(on: db).filter(\.$id == row.requireID()).filter(\.$leaseOwner == owner)
+            .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil).update()
+    }
+
+    // MARK: - From rows to facts
+
+    static func programFacts(_ source: WalletCardSource) -> GooglePassDesign.ProgramFacts {
+        let program = source.program
+        return GooglePassDesign.ProgramFacts(
+            programID: program.id ?? UUID(), merchantName: source.merchant.name, cardName: program.cardName, cardColor: program.cardColor,
+            logoURL: program.logoURL, configuredClassID: program.googleClassID, loyaltyType: program.loyaltyType,
+            stampsTarget: program.stampsTarget, stampsRewardDescription: program.stampsRewardDescription,
+            rewards: source.rewards.map { .init(name: $0.name, pointsCost: $0.pointsCost) })
+    }
+
+    static func cardFacts(_ source: WalletCardSource) -> GooglePassDesign.CardFacts {
+        let card = source.card
+        let customer = source.customer
+        let name = customer.erasedAt == nil ? customer.name.trimmingCharacters(in: .whitespaces) : ""
+        return GooglePassDesign.CardFacts(
+            cardID: card.id ?? UUID(), printedNumber: card.printedNumber, qrToken: card.qrToken, holderName: name.isEmpty ? nil : name,
+            language: customer.locale, stampCount: card.stampCount, pointsBalance: card.pointsBalance, isBlocked: card.blockedAt != nil)
+    }
+
+    /// The version of an object: the hash of its body without the notice, which belongs to
+    /// one update and not to the card's state.
+    static func hash(_ object: LoyaltyObject) throws -> String {
+        var plain = object
+        plain.messages = nil
+        plain.notifyPreference = nil
+        return SHA256.hash(data: try JSONEncoder.googleWallet.encode(plain)).hexEncoded
+    }
+}
+
+extension Application {
+    private struct GoogleWalletSyncKey: StorageKey { typealias Value = GoogleWalletSync }
+
+    /// Keeps Google's objects up to date; `nil` when Google Wallet is off.
+    var googleWalletSync: GoogleWalletSync? {
+        get { storage[GoogleWalletSyncKey.self] }
+        set { storage[GoogleWalletSyncKey.self] = newValue }
+    }
+}
+
+/// Finishes the syncs in flight and closes the connections to Google when the app stops.
+struct GoogleWalletLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        guard let sync = application.googleWalletSync else { return }
+        await sync.waitUntilIdle()
+        await sync.issuer.client.shutdown()
+    }
+}
