@@ -57,9 +57,12 @@ struct CardLifecycleService: Sendable {
     ) async throws -> Reissue {
         for attempt in 1...3 {
             do {
-                return try await database.writeTransaction(gate: writeGate) { tx in
+                let made = try await database.writeTransaction(gate: writeGate) { tx in
                     try await reissue(cardID, merchantID: merchantID, storeID: storeID, reason: reason, by: operatorContext, on: tx)
                 }
+                // Both passes change: the old one goes void, the new one starts with the balances.
+                afterCommit([try made.previous.requireID(), try made.card.requireID()])
+                return made
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 3 {
                 continue  // a new card number or QR token collided (about 1 in 10¹⁴): draw again
             }

@@ -10,6 +10,9 @@ struct CustomerDataService: Sendable {
     let database: any Database
     let writeGate: AsyncGate?
     let now: @Sendable () -> Date
+    /// Runs with the ids of the customer's cards after a change to what their passes show
+    /// (the holder's name and language, an erasure): the wallets update them.
+    var afterCommit: @Sendable ([UUID]) -> Void = { _ in }
 
     /// Who changes the data: an address staff enter may later match at the counter, one the
     /// customer gives online is unverified (decision 0008).
@@ -19,7 +22,7 @@ struct CustomerDataService: Sendable {
         -> CustomerModel
     {
         do {
-            return try await database.writeTransaction(gate: writeGate) { tx in
+            let customer = try await database.writeTransaction(gate: writeGate) { tx in
                 let customer = try await CustomerService(database: tx, now: now).customer(customerID, merchantID: merchantID)
                 guard customer.erasedAt == nil else {
                     throw APIError.conflict("customer_erased", "This customer's personal data was erased.")
@@ -52,6 +55,8 @@ struct CustomerDataService: Sendable {
                 try await customer.save(on: tx)
                 return customer
             }
+            try await cardsChanged(of: customerID, merchantID: merchantID)
+            return customer
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError.alreadyExists(field: "email", message: "A customer with this e-mail address already exists.")
         }
@@ -85,7 +90,7 @@ struct CustomerDataService: Sendable {
     /// Ledger rows hold no customer data and are never touched, so every chain still verifies.
     /// Erasing twice changes nothing more.
     func erase(_ customerID: UUID, merchantID: UUID) async throws -> CustomerModel {
-        try await database.writeTransaction(gate: writeGate) { tx in
+        let erased = try await database.writeTransaction(gate: writeGate) { tx in
             let customer = try await CustomerService(database: tx, now: now).customer(customerID, merchantID: merchantID)
             let erasedAt = LedgerEntry.wholeMilliseconds(self.now())
             let cards = try await CardModel.query(on: tx).filter(\.$merchant.$id == merchantID).filter(\.$customer.$id == customerID)
@@ -114,6 +119,15 @@ struct CustomerDataService: Sendable {
             try await customer.save(on: tx)
             return customer
         }
+        // Google keeps the object as last sent: its name goes, and it turns inactive.
+        try await cardsChanged(of: customerID, merchantID: merchantID)
+        return erased
+    }
+
+    private func cardsChanged(of customerID: UUID, merchantID: UUID) async throws {
+        let cards = try await CardModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$customer.$id == customerID)
+            .field(\.$id).all()
+        afterCommit(cards.compactMap(\.id))
     }
 }
 
@@ -124,6 +138,8 @@ extension CustomerModel {
 
 extension Request {
     var customerData: CustomerDataService {
-        CustomerDataService(database: db, writeGate: application.writeGate, now: application.clock)
+        var service = CustomerDataService(database: db, writeGate: application.writeGate, now: application.clock)
+        if let wallets = application.walletUpdates { service.afterCommit = { wallets.cardsChanged($0) } }
+        return service
     }
 }

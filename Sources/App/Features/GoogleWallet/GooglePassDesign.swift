@@ -94,7 +94,9 @@ struct GooglePassDesign: Sendable {
         let words = Self.words(card.language)
         var object = LoyaltyObject(id: objectID(cardID: card.cardID), classId: classID(program), state: card.isBlocked ? .inactive : .active)
         object.accountId = card.printedNumber
-        object.accountName = card.holderName
+        // Empty rather than absent: a PATCH leaves out what it does not name, and an erased
+        // holder's name must leave Google's copy too.
+        object.accountName = card.holderName ?? ""
         object.barcode = Barcode(value: card.qrToken, alternateText: card.printedNumber)
         switch program.loyaltyType {
         case .points, .hybrid:

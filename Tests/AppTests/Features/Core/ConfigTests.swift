@@ -51,6 +51,8 @@ import Testing
                 "LOYALTY_DEFAULT_COOLDOWN_MINUTES": "5", "LOYALTY_MAX_DAILY_STAMPS": "3", "LOYALTY_PIN_MAX_FAILED_ATTEMPTS": "4",
                 "LOYALTY_PIN_LOCKOUT_MINUTES": "60", "LOYALTY_DEFAULT_POINTS_PER_EURO": "20", "LOYALTY_PORT": "9000",
                 "LOYALTY_LOGIN_MAX_ATTEMPTS": "7", "LOYALTY_TRUST_PROXY": "yes", "LOYALTY_GOOGLE_ISSUER_ID": "3388000000012345678",
+                "LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON": "/etc/loyalty/google.json",
+                "LOYALTY_GOOGLE_API_BASE_URL": "http://127.0.0.1:8999/walletobjects/v1",
             ], isProduction: true)
         #expect(config.database == .postgres(url: "postgres://u:p@db:5432/loyalty"))
         #expect(config.antiFraud.cooldownMinutes == 5)
@@ -62,6 +64,8 @@ import Testing
         #expect(config.rateLimits.loginPerAccount.limit == 7)
         #expect(config.clientAddresses == .proxyHops(1))
         #expect(config.wallet.googleIssuerID == "3388000000012345678")
+        #expect(config.wallet.googleServiceAccountJSONPath == "/etc/loyalty/google.json")
+        #expect(config.wallet.googleAPIBaseURL == "http://127.0.0.1:8999/walletobjects/v1")
     }
 
     @Test(arguments: [
