@@ -397,6 +397,37 @@ def test_enrollment_creates_the_class_then_the_object_and_answers_a_save_link(lo
     print("\nrequests per operation (3 enrollments):", dict(route_counts(records)))
 
 
+def test_a_class_google_already_has_is_patched_not_duplicated(loyalty, google_wallet_env):
+    """The class exists at Google already (e.g. made before a database restore): the insert answers
+    409, and the app PATCHes it to the program instead."""
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    program, class_id = shop.program(), shop.class_id()
+    # Seed the stand-in as another client of the same service account would.
+    now = int(time.time())
+    assertion = jwt.encode({"iss": CLIENT_EMAIL, "aud": google.account["token_uri"], "iat": now, "exp": now + 600,
+                            "scope": "https://www.googleapis.com/auth/wallet_object.issuer"},
+                           google.account["private_key"], algorithm="RS256",
+                           headers={"kid": google.account["private_key_id"]})
+    token = requests.post(google.account["token_uri"], timeout=HTTP_TIMEOUT, data={
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}).json()["access_token"]
+    seeded = requests.post(f"{google_wallet_env['LOYALTY_GOOGLE_API_BASE_URL']}/loyaltyClass", timeout=HTTP_TIMEOUT,
+                           headers={"Authorization": f"Bearer {token}"},
+                           json={"id": class_id, "issuerName": "Old", "programName": "Old name", "reviewStatus": "UNDER_REVIEW",
+                                 "programLogo": {"sourceUri": {"uri": "https://old.example.test/logo.png"}}})
+    assert seeded.status_code == 200, seeded.text
+    before = len(google.records())
+
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    calls = [(r["method"], r["path"], r["status"]) for r in google.records()[before:] if r["path"] != "/token"]
+    assert calls == [("POST", CLASSES, 409), ("PATCH", f"{CLASSES}/{class_id}", 200), ("POST", OBJECTS, 200)], google.summary()
+    stored = google.stored_class(class_id)
+    assert stored["programName"] == program["card_name"] and stored["reviewStatus"] == "UNDER_REVIEW", stored
+
+
 def test_a_programs_own_google_class_id_is_used(loyalty, google_wallet_env):
     google = Google(google_wallet_env)
     assert loyalty.run("demo").returncode == 0
