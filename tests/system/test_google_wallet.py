@@ -120,9 +120,19 @@ class Google:
 
 
 def assert_nothing_refused(google: Google) -> None:
-    """The app never sends what Google would refuse: every answer not injected was a 2xx."""
-    refused = [r for r in google.records() if not r["injected"] and r["status"] >= 300]
-    assert not refused, "the stand-in refused:\n" + "\n".join(json.dumps(r)[:600] for r in refused)
+    """The app never sends what Google would refuse: every answer not injected was a 2xx, but for
+    the contract's recovery from a lost race (an insert answered 409, then a PATCH of that id)."""
+    records = google.records()
+
+    def recovered(r) -> bool:
+        if r["status"] != 409 or r["method"] != "POST" or not isinstance(r["body"], dict):
+            return False
+        return any(later["method"] == "PATCH" and later["path"] == f"{r['path']}/{r['body'].get('id')}"
+                   and later["status"] == 200 for later in records[records.index(r):])
+    refused = [r for r in records if not r["injected"] and r["status"] >= 300 and not recovered(r)]
+    assert not refused, "the stand-in refused:\n" + "\n".join(
+        f"{r['method']} {r['path']} -> {r['status']}: {json.dumps(r['body'])[:600]}" for r in refused) + \
+        "\nall requests:\n" + google.summary()
 
 
 def assert_no_body_sent_twice(google: Google, object_id: str) -> None:
@@ -443,13 +453,22 @@ def test_a_programs_own_google_class_id_is_used(loyalty, google_wallet_env):
     assert_nothing_refused(google)
 
 
-def test_a_google_class_id_of_another_issuer_is_refused(loyalty, google_wallet_env, api):
-    # ASSUMPTION: "must start with the issuer id and a dot" is checked when the owner sets it (422).
+def test_a_google_class_id_of_another_issuer_is_never_used(loyalty, google_wallet_env):
+    """The contract: a program's own class id must start with the issuer id and a dot. The app may refuse
+    it when the owner sets it (422) or fall back to the default id; it never sends another issuer's id."""
+    google = Google(google_wallet_env)
     assert loyalty.run("demo").returncode == 0
     shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    program = shop.program()
     resp = shop.change_program(google_class_id="1234567890.someone-elses")
-    api.assert_error(resp, 422, "validation_failed")
-    assert shop.program()["google_class_id"] is None
+    assert resp.status_code in (200, 422), resp.text
+    default = f"{ISSUER_ID}.loyalty-{program['id'].lower()}"
+    answer = shop.enroll("Ada")
+    oid = object_id(shop.card(answer["card"]["card_number"])["id"])
+    assert google.wait_for_insert(oid)["body"]["classId"] == default
+    google.verify_save_url(answer["card"]["wallet"]["google_save_url"], oid, default)
+    assert not [r for r in google.records() if "1234567890" in json.dumps(r["body"]) + r["path"]], google.summary()
+    assert_nothing_refused(google)
 
 
 # --------------------------------------------------------------------------
@@ -527,14 +546,17 @@ def test_a_reward_notifies_the_holder_at_most_3_times_a_day(loyalty, google_wall
     oid = object_id(card["id"])
     google.wait_for_insert(oid)
 
-    rewards, quiet = [], []
+    rewards, quiet, ready = [], [], 0
     for n in range(1, 4 * target + 1):
         seen = len(google.accepted_patches(oid))
         resp = shop.stamp(card["qr_code_data"])
         assert resp.status_code == 200, resp.text
         patch = google.wait_for_new_patch(oid, seen)
-        (rewards if resp.json()["reward_earned"] else quiet).append(patch["body"])
-    assert len(rewards) == 4, f"stamps 10, 20, 30 and 40 each earn a reward; got {len(rewards)}"
+        # A reward becomes available when rewards_available goes up (stamps 10, 20, 30, 40); the answer's
+        # `reward_earned` stays true while any reward is ready, so it is not the event.
+        (rewards if resp.json()["rewards_available"] > ready else quiet).append(patch["body"])
+        ready = resp.json()["rewards_available"]
+    assert len(rewards) == 4, f"stamps 10, 20, 30 and 40 each make a reward available; got {len(rewards)}"
 
     for body in rewards[:3]:
         assert body.get("notifyPreference") == "NOTIFY_ON_UPDATE", body
@@ -684,9 +706,10 @@ def test_wallet_status_reports_google(loyalty, google_wallet_env):
     assert loyalty.run("demo").returncode == 0
     shop = Shop(loyalty.serve(app_env(google_wallet_env)))
     google.wait_for_insert(object_id(shop.card(shop.enroll("Ada")["card"]["card_number"])["id"]))
-    status = shop.wallet_status()["google"]
+    status = eventually("objects_synced >= 1", lambda: (lambda g: g if g["objects_synced"] >= 1 else None)(
+        shop.wallet_status()["google"]))
     assert status["configured"] is True, status
-    assert isinstance(status["objects_synced"], int) and status["objects_synced"] >= 1, status
+    assert isinstance(status["objects_synced"], int), status
     assert isinstance(status["objects_owed"], int), status
     assert "last_error" in status and status["last_error"] is None, status
 
