@@ -471,6 +471,23 @@ def test_a_google_class_id_of_another_issuer_is_never_used(loyalty, google_walle
     assert_nothing_refused(google)
 
 
+@pytest.mark.parametrize("google_wallet_env", [4], indirect=True)  # Google's tokens live 3599 s; these 4 s
+def test_an_expired_token_is_replaced_before_it_is_used(loyalty, google_wallet_env):
+    # ASSUMPTION: "cached until shortly before it expires" means an expired token is never sent (no 401).
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    time.sleep(5)
+    assert shop.stamp(card["qr_code_data"]).status_code == 200
+    google.wait_for_new_patch(oid, 0)
+    tokens = [r for r in google.records() if r["path"] == "/token"]
+    assert len(tokens) >= 2 and all(t["status"] == 200 for t in tokens), google.summary()
+    assert_nothing_refused(google)
+
+
 # --------------------------------------------------------------------------
 # 5-6. live updates, refusals, notifications
 # --------------------------------------------------------------------------
@@ -590,6 +607,8 @@ def test_a_failing_call_is_retried_and_honours_retry_after(loyalty, google_walle
     calls = [r for r in google.object_calls(oid) if r["method"] == "PATCH"]
     assert [(r["status"], r["injected"]) for r in calls] == [(500, True), (429, True), (200, False)], google.summary()
     assert calls[2]["time"] - calls[1]["time"] >= 0.9, "the retry after a 429 did not wait for Retry-After: 1"
+    print(f"\nretries: 500 -> {calls[1]['time'] - calls[0]['time']:.2f}s -> 429 (Retry-After: 1) -> "
+          f"{calls[2]['time'] - calls[1]['time']:.2f}s -> 200")
     assert patch["body"]["secondaryLoyaltyPoints"]["balance"]["string"].startswith("1/")
     eventually("in_sync after the retried PATCH", lambda: shop.google_debug(card["id"])["in_sync"] is True)
 
@@ -629,6 +648,9 @@ def test_a_sync_that_gives_up_is_owed_and_the_job_catches_it_up_once(loyalty, go
     assert job.returncode == 0, job.stdout
     patches = [r for r in google.object_calls(oid, google.records()[before:]) if r["method"] == "PATCH"]
     assert [r["status"] for r in patches] == [200], google.summary()
+    print(f"\nlive sync gave up after {len(attempts)} attempts "
+          f"({', '.join(str(r['status']) for r in attempts)}, {attempts[-1]['time'] - attempts[0]['time']:.2f}s); "
+          f"the job sent {dict(route_counts(google.records()[before:]))}")
     stored = google.stored_object(oid)
 
     server = loyalty.serve(app_env(google_wallet_env))
