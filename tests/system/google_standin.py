@@ -18,13 +18,15 @@ discovery document):
   * Test-only control routes (no auth, not recorded): `POST /_control/fail`
     `{"status": 500|429|503, "count": N, "path_prefix": "/walletobjects/v1/loyaltyObject",
     "retry_after": 1}` queues N failures for matching requests (first queued, first used; 429
-    and 503 carry Retry-After); `POST /_control/reset` clears the queue; `POST
+    and 503 carry Retry-After; with `"apply": true` the request is carried out first and only
+    its answer is replaced, as when Google's answer is lost on the way back); `POST /_control/reset` clears the queue; `POST
     /_control/expire-tokens` expires every issued token; `GET /_control/state` answers every
     stored class and object.
 
 Every other request is appended to --record as one JSON line: `time` (epoch float), `method`,
 `path` (without the query), `query`, `status`, `body` (parsed JSON, the form fields, or the raw
-text), `injected` (true for a queued failure), `authorized` (a valid token was presented).
+text), `injected` (true for a queued failure), `authorized` (a valid token was presented), and
+for an applied failure `applied_status` (what the stand-in did before the injected answer).
 
 usage: python3 google_standin.py --port P --public-key sa.pub.pem --issuer-id ID --record out.jsonl
            [--client-email EMAIL] [--key-id KID] [--token-lifetime SECONDS] [--token-url URL]
@@ -323,6 +325,7 @@ class Standin:
         if status not in (429, 500, 503) or not isinstance(count, int) or count < 1:
             raise bad("control: status must be 429, 500 or 503 and count a positive integer")
         fault = {"status": status, "count": count, "path_prefix": str(body.get("path_prefix", "/")),
+                 "apply": bool(body.get("apply", False)),
                  "retry_after": body.get("retry_after", 1 if status == 429 else None)}
         with self.lock:
             self.faults.append(fault)
@@ -569,6 +572,13 @@ def make_handler(standin: Standin):
             headers: dict = {}
             fault = standin.take_fault(path)
             try:
+                if fault is not None and fault["apply"]:
+                    # Google did the work and the answer was lost on the way back.
+                    try:
+                        entry["applied_status"] = self.serve_normally(path, query, content_type, raw, parsed, body,
+                                                                      entry["authorized"])[0]
+                    except ApiError as err:
+                        entry["applied_status"] = err.code
                 if fault is not None:
                     entry["injected"] = True
                     if fault["retry_after"] is not None and fault["status"] in (429, 503):
@@ -577,25 +587,7 @@ def make_handler(standin: Standin):
                         429: "Quota exceeded (injected by the stand-in).",
                         500: "Internal error encountered (injected by the stand-in).",
                         503: "The service is currently unavailable (injected by the stand-in)."}[fault["status"]])
-                if path == "/token":
-                    if self.command != "POST":
-                        raise ApiError(405, "Method not allowed.")
-                    if not isinstance(body, dict) or not content_type.startswith("application/x-www-form-urlencoded"):
-                        err = ApiError(400, "Expected application/x-www-form-urlencoded.")
-                        err.oauth = {"error": "invalid_request", "error_description": err.message}
-                        raise err
-                    status, payload = 200, standin.exchange(body)
-                elif path.startswith(API_PREFIX):
-                    if not entry["authorized"]:
-                        raise ApiError(401, "Request had invalid authentication credentials. Expected OAuth 2 "
-                                            "access token, login cookie or other valid authentication credential.")
-                    if raw and not parsed:
-                        raise bad("Invalid JSON payload received.")
-                    if self.command in ("POST", "PATCH", "PUT") and body is None:
-                        raise bad("Invalid JSON payload received. Empty body.")
-                    status, payload = standin.wallet(self.command, path, query, body)
-                else:
-                    raise ApiError(404, f"Not found: {path}")
+                status, payload = self.serve_normally(path, query, content_type, raw, parsed, body, entry["authorized"])
             except ApiError as err:
                 status = err.code
                 payload = getattr(err, "oauth", None) or err.body()
@@ -603,6 +595,26 @@ def make_handler(standin: Standin):
             entry["status"] = status
             standin.record(entry)
             self.answer(status, payload, headers)
+
+        def serve_normally(self, path, query, content_type, raw, parsed, body, authorized) -> tuple[int, dict]:
+            if path == "/token":
+                if self.command != "POST":
+                    raise ApiError(405, "Method not allowed.")
+                if not isinstance(body, dict) or not content_type.startswith("application/x-www-form-urlencoded"):
+                    err = ApiError(400, "Expected application/x-www-form-urlencoded.")
+                    err.oauth = {"error": "invalid_request", "error_description": err.message}
+                    raise err
+                return 200, standin.exchange(body)
+            if path.startswith(API_PREFIX):
+                if not authorized:
+                    raise ApiError(401, "Request had invalid authentication credentials. Expected OAuth 2 "
+                                        "access token, login cookie or other valid authentication credential.")
+                if raw and not parsed:
+                    raise bad("Invalid JSON payload received.")
+                if self.command in ("POST", "PATCH", "PUT") and body is None:
+                    raise bad("Invalid JSON payload received. Empty body.")
+                return standin.wallet(self.command, path, query, body)
+            raise ApiError(404, f"Not found: {path}")
 
         def control(self, path: str, body) -> tuple[int, dict]:
             if path == "/_control/fail" and self.command == "POST":

@@ -354,3 +354,17 @@ def test_garbage_never_crashes_it(long_standin, account):
         resp = requests.request(method, f"{base}/{path}", data=data, headers=headers, timeout=TIMEOUT)
         assert 400 <= resp.status_code < 500 and "error" in resp.json(), (method, path, resp.text)
     assert requests.get(f"{long_standin.url}/_control/state", timeout=TIMEOUT).status_code == 200
+
+
+def test_an_applied_failure_does_the_work_and_loses_the_answer(long_standin, account):
+    _, sa = account
+    wallet = Wallet(long_standin, token(long_standin, sa))
+    assert wallet.call("POST", "loyaltyClass", loyalty_class()).status_code == 200
+    requests.post(f"{long_standin.url}/_control/fail", timeout=TIMEOUT,
+                  json={"status": 503, "count": 1, "path_prefix": "/walletobjects/v1/loyaltyObject", "apply": True})
+    google_error(wallet.call("POST", "loyaltyObject", loyalty_object()), 503, "UNAVAILABLE")
+    # The object was stored all the same: a retried insert is a duplicate.
+    google_error(wallet.call("POST", "loyaltyObject", loyalty_object()), 409, "ALREADY_EXISTS")
+    assert wallet.call("GET", f"loyaltyObject/{OBJECT_ID}").json() == loyalty_object()
+    lost = [r for r in read_record(long_standin.record_path) if r["injected"]]
+    assert [(r["status"], r["applied_status"]) for r in lost] == [(503, 200)]

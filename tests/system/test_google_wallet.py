@@ -613,6 +613,24 @@ def test_a_failing_call_is_retried_and_honours_retry_after(loyalty, google_walle
     eventually("in_sync after the retried PATCH", lambda: shop.google_debug(card["id"])["in_sync"] is True)
 
 
+def test_an_insert_whose_answer_was_lost_is_patched_after_the_409(loyalty, google_wallet_env):
+    """Google stored the object but its answer was lost (503): the retried insert answers 409, and the
+    contract's recovery PATCHes the object; the card is in sync."""
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    program = shop.program()
+    google.control("POST", "fail", {"status": 503, "count": 1, "path_prefix": OBJECTS, "retry_after": 1, "apply": True})
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for(f"PATCH {oid}", lambda r: r["method"] == "PATCH" and r["path"] == f"{OBJECTS}/{oid}"
+                    and r["status"] == 200, timeout=PATCH_WAIT + 3)
+    calls = [(r["method"], r["status"]) for r in google.object_calls(oid)]
+    assert calls == [("POST", 503), ("POST", 409), ("PATCH", 200)], google.summary()
+    assert_object_shows(google.stored_object(oid), shop.card_by_id(card["id"]), program, "Ada")
+    eventually("in_sync after the recovery", lambda: shop.google_debug(card["id"])["in_sync"] is True)
+
+
 def test_a_sync_that_gives_up_is_owed_and_the_job_catches_it_up_once(loyalty, google_wallet_env):
     google = Google(google_wallet_env)
     assert loyalty.run("demo").returncode == 0
