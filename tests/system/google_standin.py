@@ -21,7 +21,7 @@ discovery document):
     and 503 carry Retry-After; with `"apply": true` the request is carried out first and only
     its answer is replaced, as when Google's answer is lost on the way back); `POST /_control/reset` clears the queue; `POST
     /_control/expire-tokens` expires every issued token; `GET /_control/state` answers every
-    stored class and object.
+    stored class and object, the queued failures and the access tokens issued.
 
 Every other request is appended to --record as one JSON line: `time` (epoch float), `method`,
 `path` (without the query), `query`, `status`, `body` (parsed JSON, the form fields, or the raw
@@ -499,7 +499,7 @@ class Standin:
     def state(self) -> dict:
         with self.lock:
             return {"classes": copy.deepcopy(self.classes), "objects": copy.deepcopy(self.objects),
-                    "faults": copy.deepcopy(self.faults)}
+                    "faults": copy.deepcopy(self.faults), "tokens": sorted(self.tokens)}
 
     def reset(self) -> dict:
         with self.lock:

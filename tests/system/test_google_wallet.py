@@ -6,7 +6,9 @@ against the service account's public key.
 Assumptions where the contract leaves the app's side open are marked "ASSUMPTION" below.
 Servers run with `LOYALTY_SCHEDULED_JOBS=false` so that the start-up run of the hourly job does
 not mix its requests with the ones a test watches; the job is run by hand where it matters."""
+import html
 import json
+import re
 import statistics
 import time
 from collections import Counter
@@ -523,7 +525,12 @@ def test_every_stamp_patches_the_object_within_5_seconds(loyalty, google_wallet_
     delays.append(patch["time"] - sent)
     assert patch["body"]["loyaltyPoints"]["balance"] == {"int": earned.json()["points_balance"]}, patch
 
-    assert_object_shows(google.stored_object(oid), shop.card_by_id(card["id"]), program, "Ada")
+    stored = google.stored_object(oid)
+    assert_object_shows(stored, shop.card_by_id(card["id"]), program, "Ada")
+    debug = eventually("in_sync", lambda: (lambda d: d if d["in_sync"] else None)(shop.google_debug(card["id"])))
+    # ASSUMPTION: the admin's debug view names the object "as last sent" in `last_sent`.
+    assert {k: v for k, v in debug["last_sent"].items() if k != "notifyPreference"} == \
+        {k: v for k, v in stored.items() if k in debug["last_sent"]}, (debug["last_sent"], stored)
     assert_no_body_sent_twice(google, oid)
     assert_nothing_refused(google)
     assert len([r for r in google.records() if r["path"] == "/token"]) == 1
@@ -611,6 +618,44 @@ def test_a_failing_call_is_retried_and_honours_retry_after(loyalty, google_walle
           f"{calls[2]['time'] - calls[1]['time']:.2f}s -> 200")
     assert patch["body"]["secondaryLoyaltyPoints"]["balance"]["string"].startswith("1/")
     eventually("in_sync after the retried PATCH", lambda: shop.google_debug(card["id"])["in_sync"] is True)
+
+
+def test_a_retry_after_of_an_hour_is_capped_and_the_sync_gives_up_in_seconds(loyalty, google_wallet_env):
+    # "honouring Retry-After up to a few seconds": a long Retry-After must not hold the card's sync for an hour.
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve(app_env(google_wallet_env))
+    shop = Shop(server)
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    google.fail(429, 3, retry_after=3600)
+    sent = time.time()
+    assert shop.stamp(card["qr_code_data"]).status_code == 200
+    google.wait_for("3 attempts", lambda r: len([c for c in google.object_calls(oid) if c["method"] == "PATCH"]) >= 3,
+                    timeout=20)
+    attempts = [r for r in google.object_calls(oid) if r["method"] == "PATCH"]
+    assert all(r["status"] == 429 for r in attempts), google.summary()
+    print("\nRetry-After: 3600 -> attempts at " + ", ".join(f"{r['time'] - sent:.2f}s" for r in attempts))
+    debug = eventually("the sync giving up", lambda: (lambda d: d if d["in_sync"] is False and d["last_error"] else None)(
+        shop.google_debug(card["id"])), timeout=5)
+    assert "429" in debug["last_error"], debug
+    assert requests.get(f"{server.url}/health/live", timeout=HTTP_TIMEOUT).status_code == 200
+
+
+def test_a_token_google_no_longer_accepts_is_replaced(loyalty, google_wallet_env):
+    # ASSUMPTION (beyond the contract): a 401 from Google makes the app exchange a new token and retry.
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    google.control("POST", "expire-tokens")
+    assert shop.stamp(card["qr_code_data"]).status_code == 200
+    patch = google.wait_for_new_patch(oid, 0)
+    assert patch["body"]["secondaryLoyaltyPoints"]["balance"]["string"].startswith("1/")
+    assert [r["status"] for r in google.records() if r["path"] == "/token"] == [200, 200], google.summary()
 
 
 def test_an_insert_whose_answer_was_lost_is_patched_after_the_409(loyalty, google_wallet_env):
@@ -737,6 +782,48 @@ def test_a_program_change_patches_the_class_for_review(loyalty, google_wallet_en
     assert_nothing_refused(google)
 
 
+def test_the_customer_card_page_has_the_add_to_google_wallet_button(loyalty, google_wallet_env):
+    # Issue #10: the save link is also the "Add to Google Wallet" button on the customer pages.
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve(app_env(google_wallet_env))
+    shop = Shop(server)
+    answer = shop.enroll("Ada")
+    oid = object_id(shop.card(answer["card"]["card_number"])["id"])
+    page = requests.get(f"{server.url}/card/{answer['card_link'].rsplit('/', 1)[1]}", timeout=HTTP_TIMEOUT)
+    assert page.status_code == 200, page.text[:500]
+    links = re.findall(r'href="(https://pay\.google\.com/gp/v/save/[^"]+)"', page.text)
+    assert len(links) == 1, links
+    google.verify_save_url(html.unescape(links[0]), oid, shop.class_id())
+
+
+def test_no_secret_reaches_the_logs_or_the_answers(loyalty, google_wallet_env):
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve(app_env(google_wallet_env))
+    shop = Shop(server)
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    google.fail(500, 3)
+    assert shop.stamp(card["qr_code_data"]).status_code == 200
+    google.wait_for("3 failed attempts", lambda r: len([c for c in google.object_calls(oid) if c["injected"]]) >= 3,
+                    timeout=15)
+    answers = json.dumps([shop.wallet_status(), shop.google_debug(card["id"])])
+    server.terminate()
+    google.control("POST", "reset")
+    job = loyalty.run("run-job", "loyalty.sync_wallet_passes", extra_env=app_env(google_wallet_env))
+    assert job.returncode == 0, job.stdout
+
+    secrets_seen = [line for line in google.account["private_key"].splitlines() if line and not line.startswith("-----")]
+    secrets_seen += google.control("GET", "state")["tokens"]
+    secrets_seen += [r["body"]["assertion"] for r in google.records() if r["path"] == "/token"]
+    assert len(secrets_seen) > 20
+    for where, text in (("the server log", server.log()), ("run-job's output", job.stdout), ("the admin answers", answers)):
+        leaked = [secret[:12] + "..." for secret in secrets_seen if secret in text]
+        assert not leaked, f"{where} holds secrets: {leaked}"
+
+
 # --------------------------------------------------------------------------
 # 10. wallet status, and nothing at all without the settings
 # --------------------------------------------------------------------------
@@ -767,6 +854,8 @@ def test_without_the_settings_google_is_off_and_never_called(loyalty, google_wal
     assert requests.get(server.url + answer["card_link"], timeout=HTTP_TIMEOUT).json()["wallet"]["google_save_url"] is None
     auth, enrolled = shop.customer("cy@example.com", "Cy")
     assert enrolled["wallet"]["google_save_url"] is None
+    page = requests.get(f"{server.url}/card/{answer['card_link'].rsplit('/', 1)[1]}", timeout=HTTP_TIMEOUT)
+    assert page.status_code == 200 and "pay.google.com" not in page.text
     assert shop.stamp(answer["card"]["qr_code_data"]).status_code == 200
     job = loyalty.run("run-job", "loyalty.sync_wallet_passes", extra_env={"LOYALTY_PUBLIC_BASE_URL": PUBLIC_BASE})
     assert job.returncode == 0, job.stdout
