@@ -763,6 +763,81 @@ def test_a_blocked_card_is_inactive_and_has_no_save_link(loyalty, google_wallet_
     assert_nothing_refused(google)
 
 
+def test_a_reissued_card_goes_inactive_at_google_and_its_successor_is_inserted(loyalty, google_wallet_env):
+    # Reissuing blocks the old card and moves its balances through the ledger (card_transferred_out /
+    # card_transferred_in): committed balance changes on both cards (items 5 and 8 of the contract).
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve(app_env(google_wallet_env))
+    shop = Shop(server)
+    program = shop.program()
+    old = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    old_oid = object_id(old["id"])
+    google.wait_for_insert(old_oid)
+    assert shop.stamp(old["qr_code_data"]).status_code == 200
+    google.wait_for_new_patch(old_oid, 0)
+
+    reissued = requests.post(f"{server.url}/api/v1/merchants/loyalty/cards/{old['id']}/reissue", json={"reason": "lost"},
+                             headers=shop.owner, timeout=HTTP_TIMEOUT)
+    assert reissued.status_code == 201, reissued.text
+    new = reissued.json()["card"]
+    patch = google.wait_for_new_patch(old_oid, 1)
+    assert patch["body"]["state"] == "INACTIVE", patch
+    google.wait_for_insert(object_id(new["id"]))
+    assert_object_shows(google.stored_object(object_id(new["id"])), shop.card_by_id(new["id"]), program, "Ada")
+    assert google.stored_object(object_id(new["id"]))["secondaryLoyaltyPoints"]["balance"]["string"].startswith("1/")
+    assert_nothing_refused(google)
+
+
+def test_an_erased_customers_name_leaves_google(loyalty, google_wallet_env):
+    # ASSUMPTION: erasing a customer (decision 0019) also takes the name off the Google object, since
+    # accountName is "the holder's name when known" and Google keeps what it was last sent.
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    server = loyalty.serve(app_env(google_wallet_env))
+    shop = Shop(server)
+    auth, enrolled = shop.customer("cy@example.com", "Cyrille Quenneville")
+    card = shop.card(enrolled["card_number"])
+    oid = object_id(card["id"])
+    assert google.wait_for_insert(oid)["body"]["accountName"] == "Cyrille Quenneville"
+    erased = requests.delete(f"{server.url}/api/v1/merchants/loyalty/customers/{card['customer_id']}",
+                             headers=shop.owner, timeout=HTTP_TIMEOUT)
+    assert erased.status_code == 200, erased.text
+    google.wait_for_new_patch(oid, 0)
+    time.sleep(0.5)
+    assert "Quenneville" not in json.dumps(google.stored_object(oid)), google.stored_object(oid)
+    assert_nothing_refused(google)
+
+
+@pytest.mark.parametrize("kind", ["stamps", "points"])
+def test_the_object_follows_the_program_type(loyalty, google_wallet_env, kind):
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    shop.fast_stamps()
+    assert shop.change_program(loyalty_type=kind).status_code == 200
+    program = shop.program()
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    if kind == "stamps":
+        for _ in range(card["stamps_target"] + 1):
+            seen = len(google.accepted_patches(oid))
+            assert shop.stamp(card["qr_code_data"]).status_code == 200
+            google.wait_for_new_patch(oid, seen)
+    else:
+        assert shop.earn(card["qr_code_data"], 1234).status_code == 200
+        google.wait_for_new_patch(oid, 0)
+    stored = google.stored_object(oid)
+    now = shop.card_by_id(card["id"])
+    assert_object_shows(stored, now, program, "Ada")
+    if kind == "stamps":
+        assert stored["loyaltyPoints"]["balance"] == {"int": 1} and now["rewards_available"] == 1, stored
+    else:
+        assert "secondaryLoyaltyPoints" not in stored, stored
+    assert_nothing_refused(google)
+
+
 def test_a_program_change_patches_the_class_for_review(loyalty, google_wallet_env):
     google = Google(google_wallet_env)
     assert loyalty.run("demo").returncode == 0
