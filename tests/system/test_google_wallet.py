@@ -899,6 +899,62 @@ def test_no_secret_reaches_the_logs_or_the_answers(loyalty, google_wallet_env):
         assert not leaked, f"{where} holds secrets: {leaked}"
 
 
+def test_a_logo_or_rewards_change_patches_the_class(loyalty, google_wallet_env):
+    # Issue #10: the class is "patched when the program's name, colour, logo or rewards change".
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    class_id = shop.class_id()
+    google.wait_for_insert(object_id(shop.card(shop.enroll("Ada")["card"]["card_number"])["id"]))
+
+    def class_patches():
+        return [r for r in google.records() if r["method"] == "PATCH" and r["path"] == f"{CLASSES}/{class_id}"
+                and r["status"] == 200]
+
+    assert shop.change_program(logo_url="https://cdn.example.test/lumiere.png").status_code == 200
+    google.wait_for("a class PATCH for the logo", lambda r: len(class_patches()) >= 1)
+    assert google.stored_class(class_id)["programLogo"]["sourceUri"]["uri"] == "https://cdn.example.test/lumiere.png"
+
+    rewards = [{k: r[k] for k in ("id", "name", "points_cost", "active")} for r in shop.program()["rewards"]]
+    resp = shop.change_program(rewards=rewards + [{"name": "Tarte aux pommes", "points_cost": 300}])
+    assert resp.status_code == 200, resp.text
+    google.wait_for("a class PATCH for the rewards", lambda r: len(class_patches()) >= 2)
+    patch = class_patches()[1]
+    assert "Tarte aux pommes" in json.dumps(patch["body"], ensure_ascii=False), patch
+    assert patch["body"]["reviewStatus"] == "UNDER_REVIEW", patch
+    assert "Tarte aux pommes" in json.dumps(google.stored_class(class_id), ensure_ascii=False)
+    assert_nothing_refused(google)
+
+
+def test_rapid_stamps_end_with_the_final_balance_and_no_repeated_body(loyalty, google_wallet_env):
+    # Stamps faster than the sync: versions may be coalesced, but the last one arrives and none twice.
+    google = Google(google_wallet_env)
+    assert loyalty.run("demo").returncode == 0
+    shop = Shop(loyalty.serve(app_env(google_wallet_env)))
+    shop.fast_stamps()
+    program = shop.program()
+    card = shop.card(shop.enroll("Ada")["card"]["card_number"])
+    oid = object_id(card["id"])
+    google.wait_for_insert(oid)
+    for _ in range(12):
+        assert shop.stamp(card["qr_code_data"]).status_code == 200
+    final = shop.card_by_id(card["id"])
+    expected = f"{final['stamp_count']}/{final['stamps_target']}"
+    google.wait_for(f"the final balance {expected}", lambda r: r["method"] == "PATCH" and r["status"] == 200
+                    and r["path"] == f"{OBJECTS}/{oid}"
+                    and r["body"].get("secondaryLoyaltyPoints", {}).get("balance") == {"string": expected})
+    time.sleep(QUIET_WAIT)
+    assert_object_shows(google.stored_object(oid), final, program, "Ada")
+    bodies = [json.dumps({k: v for k, v in r["body"].items() if k != "notifyPreference"}, sort_keys=True)
+              for r in google.accepted_patches(oid)]
+    assert len(bodies) == len(set(bodies)), "a body was accepted twice"
+    # The reward of the 10th stamp is announced even when its version was folded into a later one.
+    notifying = [r["body"] for r in google.accepted_patches(oid) if r["body"].get("notifyPreference") == "NOTIFY_ON_UPDATE"]
+    assert len(notifying) == 1 and notifying[0].get("messages"), [r["body"] for r in google.accepted_patches(oid)]
+    assert_nothing_refused(google)
+    print(f"\n12 rapid stamps: {len(bodies)} PATCHes")
+
+
 # --------------------------------------------------------------------------
 # 10. wallet status, and nothing at all without the settings
 # --------------------------------------------------------------------------
