@@ -290,6 +290,33 @@ def apple_wallet_env(tmp_path_factory) -> dict:
 
 
 @pytest.fixture
+def google_wallet_env(request, tmp_path) -> dict:
+    """Google Wallet settings for a server, pointing at a fresh Google stand-in
+    (tests/system/google_standin.py) that trusts a new service-account key. The stand-in's URL,
+    its JSON-lines record and the key's public half are in ``LOYALTY_TEST_GOOGLE_URL``,
+    ``LOYALTY_TEST_GOOGLE_RECORD`` and ``LOYALTY_TEST_GOOGLE_PUBLIC_KEY`` (not read by the app).
+    Parametrized indirectly, the parameter is the access tokens' lifetime in seconds."""
+    from google_standin import ISSUER_ID, StandinProcess, make_service_account
+    folder = tmp_path / "google"
+    port = free_port()
+    account = make_service_account(folder, f"http://127.0.0.1:{port}/token")
+    standin = StandinProcess(folder, port, account["public_key"], account["account"]["private_key_id"],
+                             token_lifetime=getattr(request, "param", None))
+    try:
+        yield {
+            "LOYALTY_GOOGLE_ISSUER_ID": ISSUER_ID,
+            "LOYALTY_GOOGLE_SERVICE_ACCOUNT_JSON": account["json"],
+            "LOYALTY_GOOGLE_API_BASE_URL": f"{standin.url}/walletobjects/v1",
+            "LOYALTY_PUBLIC_BASE_URL": "https://loyalty.example.test",
+            "LOYALTY_TEST_GOOGLE_URL": standin.url,
+            "LOYALTY_TEST_GOOGLE_RECORD": str(standin.record_path),
+            "LOYALTY_TEST_GOOGLE_PUBLIC_KEY": account["public_key"],
+        }
+    finally:
+        standin.stop()
+
+
+@pytest.fixture
 def server(loyalty) -> ServerProcess:
     """One running server on a fresh database."""
     return loyalty.serve()
