@@ -21,6 +21,7 @@ final class GoogleWalletSync: Sendable {
     private let pendingCards = NIOLockedValueBox(PendingCards())
     /// Class bodies Google accepted, by program: most syncs then need no class read.
     private let acceptedClasses = NIOLockedValueBox<[UUID: String]>([:])
+    private let classGate = AsyncGate()
 
     /// How long changed cards gather before they are synced together.
     static let batchWindow: Duration = .milliseconds(100)
@@ -317,40 +318,49 @@ final class GoogleWalletSync: Sendable {
             let body = try JSONEncoder.googleWallet.encode(loyaltyClass)
             let hash = SHA256.hash(data: body).hexEncoded
             if acceptedClasses.withLockedValue({ $0[program.programID] }) == hash { return .success(classID) }
-            let row =
-                try await GoogleWalletClassModel.query(on: db).filter(\.$program.$id == program.programID).first()
-                ?? GoogleWalletClassModel(programID: program.programID, classID: classID)
-            if row.sentHash == hash && row.classID == classID {
-                acceptedClasses.withLockedValue { $0[program.programID] = hash }
-                return .success(classID)
+            // One class call at a time in this instance: a program change and an enrollment
+            // arriving together would otherwise both insert the class.
+            try await classGate.withLock {
+                try await self.sendClass(programID: program.programID, classID: classID, body: body, hash: hash, on: db)
             }
-            row.attemptedAt = now()
-            do throws(GoogleWalletError) {
-                if row.syncedAt == nil || row.classID != classID {
-                    try await issuer.client.insertOrPatch(.loyaltyClass, id: classID, body: body)
-                } else {
-                    try await issuer.client.patchOrInsert(.loyaltyClass, id: classID, body: body)
-                }
-            } catch {
-                row.failures += 1
-                row.lastError = error.description
-                try await saveIgnoringRace(row, on: db)
-                return .failure(error)
-            }
-            row.classID = classID
-            row.sentHash = hash
-            row.sentBody = String(decoding: body, as: UTF8.self)
-            row.syncedAt = now()
-            row.failures = 0
-            row.lastError = nil
-            try await saveIgnoringRace(row, on: db)
-            acceptedClasses.withLockedValue { $0[program.programID] = hash }
             return .success(classID)
         } catch let error as GoogleWalletError {
             return .failure(error)
         } catch {
             return .failure(GoogleWalletError(kind: .network, call: "class", message: "\(error)"))
         }
+    }
+
+    private func sendClass(programID: UUID, classID: String, body: Data, hash: String, on db: any Database) async throws {
+        if acceptedClasses.withLockedValue({ $0[programID] }) == hash { return }
+        let row =
+            try await GoogleWalletClassModel.query(on: db).filter(\.$program.$id == programID).first()
+            ?? GoogleWalletClassModel(programID: programID, classID: classID)
+        if row.sentHash == hash && row.classID == classID {
+            acceptedClasses.withLockedValue { $0[programID] = hash }
+            return
+        }
+        row.attemptedAt = now()
+        do throws(GoogleWalletError) {
+            if row.syncedAt == nil || row.classID != classID {
+                try await issuer.client.insertOrPatch(.loyaltyClass, id: classID, body: body)
+            } else {
+                try await issuer.client.patchOrInsert(.loyaltyClass, id: classID, body: body)
+            }
+        } catch {
+            row.failures += 1
+            row.lastError = error.description
+            try await saveIgnoringRace(row, on: db)
+            throw error
+        }
+        row.classID = classID
+        row.sentHash = hash
+        row.sentBody = String(decoding: body, as: UTF8.self)
+        row.syncedAt = now()
+        row.failures = 0
+        row.lastError = nil
+        try await saveIgnoringRace(row, on: db)
+        acceptedClasses.withLockedValue { $0[programID] = hash }
     }
 
     /// Two instances may create a program's class row at once: the loser's row is a duplicate
