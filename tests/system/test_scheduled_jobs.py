@@ -25,6 +25,6 @@ def test_an_instance_can_stay_out_of_the_jobs(loyalty, apple_wallet_env):
     assert not JOB_LINE.search(server.log())
     # By hand it still runs.
     result = loyalty.run("run-job", "loyalty.sync_wallet_passes", extra_env=apple_wallet_env)
-    assert result.returncode == 0 and "loyalty.sync_wallet_passes: 0 pushed" in result.stdout, result.stdout
+    assert result.returncode == 0 and "loyalty.sync_wallet_passes: Apple Wallet: 0 pushed" in result.stdout, result.stdout
     unknown = loyalty.run("run-job", "loyalty.nothing")
     assert unknown.returncode != 0 and "loyalty.sync_wallet_passes" in unknown.stdout

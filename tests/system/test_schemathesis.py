@@ -35,14 +35,15 @@ def _schemathesis() -> list[str]:
 
 
 @pytest.mark.parametrize("persona,paths", PERSONAS, ids=[p for p, _ in PERSONAS])
-def test_schemathesis_finds_nothing(loyalty, apple_wallet_env, persona, paths):
+def test_schemathesis_finds_nothing(loyalty, apple_wallet_env, google_wallet_env, persona, paths):
     assert loyalty.run("demo").returncode == 0
     # Fuzzing logs in and registers far more than a person would: lift the throttles here only.
-    # Apple Wallet is on, so its routes answer for real rather than 503.
+    # Both wallets are on (Google's API is the stand-in), so their routes answer for real rather
+    # than 503.
     server = loyalty.serve({
         "LOYALTY_LOGIN_MAX_ATTEMPTS": "100000", "LOYALTY_LOGIN_MAX_ATTEMPTS_PER_IP": "100000",
         "LOYALTY_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT": "100000",
-        "LOYALTY_REGISTER_MAX_PER_IP": "100000", "LOG_LEVEL": "error", **apple_wallet_env,
+        "LOYALTY_REGISTER_MAX_PER_IP": "100000", "LOG_LEVEL": "error", **apple_wallet_env, **google_wallet_env,
     })
 
     def login(email: str) -> str:
