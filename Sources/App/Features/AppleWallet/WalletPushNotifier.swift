@@ -16,17 +16,11 @@ final class WalletPushNotifier: Sendable {
     private let issuer: AppleWalletIssuer
     private let database: @Sendable () -> any Database
     private let logger: Logger
-    private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
-    private let pendingCards = NIOLockedValueBox(PendingCards())
+    private let background = WalletBackgroundWork(window: WalletPushNotifier.batchWindow)
     /// Pushes sent at once; APNs multiplexes them over one HTTP/2 connection.
     static let width = 8
     /// How long changed cards gather before their devices are looked up together.
     static let batchWindow: Duration = .milliseconds(100)
-
-    private struct PendingCards {
-        var cards: Set<UUID> = []
-        var flushScheduled = false
-    }
 
     init(transport: any ApplePushTransport, issuer: AppleWalletIssuer, database: @escaping @Sendable () -> any Database, logger: Logger) {
         self.transport = transport
@@ -56,26 +50,15 @@ final class WalletPushNotifier: Sendable {
 
     // MARK: - In the background, after a change
 
-    /// A balance or status of these cards changed: push their devices, without waiting.
-    ///
-    /// Called after every stamp, so it only notes the cards: one flush per `batchWindow` looks
-    /// up the registrations of all cards noted meanwhile. Under load that is one query per
-    /// window instead of one per stamp: with a lookup per stamp, bench/stamps.sh on SQLite ran
-    /// at 0.85 of the rate without Apple Wallet (cards with no device at all); batched, 1.01.
+    /// A balance or status of these cards changed: push their devices, without waiting. Called
+    /// after every stamp, so it only notes the cards; one lookup per batch window finds their
+    /// devices.
     func cardsChanged(_ cardIDs: [UUID]) {
-        let startsFlush = pendingCards.withLockedValue { pending in
-            pending.cards.formUnion(cardIDs)
-            let startsFlush = !pending.flushScheduled
-            pending.flushScheduled = true
-            return startsFlush
-        }
-        guard startsFlush else { return }
-        inBackground {
-            try? await Task.sleep(for: Self.batchWindow)
-            let cards = self.pendingCards.withLockedValue { pending in
-                defer { pending = PendingCards() }
-                return Array(pending.cards)
-            }
+        background.note(cardIDs) { await self.pushCards($0) }
+    }
+
+    private func pushCards(_ cards: [UUID]) async {
+        await logged {
             var report = Report()
             for start in stride(from: 0, to: cards.count, by: 500) {
                 report.add(try await self.pushDue(self.registrations(cards: Array(cards[start..<min(start + 500, cards.count)]))))
@@ -86,15 +69,17 @@ final class WalletPushNotifier: Sendable {
 
     /// The merchant's program (name, colours, rules) changed: every pass of it looks different.
     func programChanged(merchantID: UUID) {
-        inBackground {
-            // In batches, so a merchant with many passes is never loaded at once.
-            var report = Report()
-            var after: UUID?
-            while true {
-                let batch = try await self.registrations(merchant: merchantID, after: after, limit: Self.batchSize)
-                guard let last = batch.last else { return report }
-                report.add(try await self.pushDue(batch))
-                after = try last.requireID()
+        background.run {
+            await self.logged {
+                // In batches, so a merchant with many passes is never loaded at once.
+                var report = Report()
+                var after: UUID?
+                while true {
+                    let batch = try await self.registrations(merchant: merchantID, after: after, limit: Self.batchSize)
+                    guard let last = batch.last else { return report }
+                    report.add(try await self.pushDue(batch))
+                    after = try last.requireID()
+                }
             }
         }
     }
@@ -104,23 +89,15 @@ final class WalletPushNotifier: Sendable {
 
     /// Waits for the background pushes started so far: at shutdown, and in tests.
     func waitUntilIdle() async {
-        while let task = inFlight.withLockedValue({ $0.values.first }) {
-            await task.value
-        }
+        await background.waitUntilIdle()
     }
 
-    private func inBackground(_ work: @escaping @Sendable () async throws -> Report) {
-        let id = UUID()
-        inFlight.withLockedValue { tasks in
-            tasks[id] = Task {
-                do {
-                    let report = try await work()
-                    if report.failed > 0 { self.logger.warning("Apple Wallet pushes: \(report)") }
-                } catch {
-                    self.logger.warning("Apple Wallet pushes could not run: \(error)")
-                }
-                _ = self.inFlight.withLockedValue { $0.removeValue(forKey: id) }
-            }
+    private func logged(_ work: () async throws -> Report) async {
+        do {
+            let report = try await work()
+            if report.failed > 0 { logger.warning("Apple Wallet pushes: \(report)") }
+        } catch {
+            logger.warning("Apple Wallet pushes could not run: \(error)")
         }
     }
 

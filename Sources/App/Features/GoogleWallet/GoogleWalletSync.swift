@@ -17,8 +17,7 @@ final class GoogleWalletSync: Sendable {
     private let database: @Sendable () -> any Database
     private let logger: Logger
     private let now: @Sendable () -> Date
-    private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
-    private let pendingCards = NIOLockedValueBox(PendingCards())
+    private let background = WalletBackgroundWork(window: GoogleWalletSync.batchWindow)
     /// Class bodies Google accepted, by program: most syncs then need no class read.
     private let acceptedClasses = NIOLockedValueBox<[UUID: String]>([:])
     private let classGate = AsyncGate()
@@ -35,11 +34,6 @@ final class GoogleWalletSync: Sendable {
     /// notices would be dropped, so updates beyond it go quietly.
     static let noticesPerDay = 3
     static let batchSize = 500
-
-    private struct PendingCards {
-        var cards: Set<UUID> = []
-        var flushScheduled = false
-    }
 
     init(issuer: GoogleWalletIssuer, database: @escaping @Sendable () -> any Database, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.issuer = issuer
@@ -72,19 +66,11 @@ final class GoogleWalletSync: Sendable {
 
     /// These cards changed (a balance, a block, a new card): sync them, without waiting.
     func cardsChanged(_ cardIDs: [UUID]) {
-        let startsFlush = pendingCards.withLockedValue { pending in
-            pending.cards.formUnion(cardIDs)
-            let startsFlush = !pending.flushScheduled
-            pending.flushScheduled = true
-            return startsFlush
-        }
-        guard startsFlush else { return }
-        inBackground {
-            try? await Task.sleep(for: Self.batchWindow)
-            let cards = self.pendingCards.withLockedValue { pending in
-                defer { pending = PendingCards() }
-                return Array(pending.cards)
-            }
+        background.note(cardIDs) { await self.syncChanged($0) }
+    }
+
+    private func syncChanged(_ cards: [UUID]) async {
+        await logged {
             var report = Report()
             var busy: [UUID] = []
             for start in stride(from: 0, to: cards.count, by: Self.batchSize) {
@@ -100,37 +86,28 @@ final class GoogleWalletSync: Sendable {
     /// The merchant's program changed (name, colour, logo, rewards, target): its class and
     /// every object of it may look different.
     func programChanged(merchantID: UUID) {
-        inBackground { try await self.syncMerchant(merchantID) }
+        background.run { await self.logged { try await self.syncMerchant(merchantID) } }
     }
 
     /// Another instance holds these cards: once it is done, whatever it missed is still owed.
     private func retryLater(_ cards: [UUID]) {
-        inBackground {
+        background.run {
             try? await Task.sleep(for: Self.busyRetry)
             self.cardsChanged(cards)
-            return Report()
         }
     }
 
     /// Waits for the background syncs started so far: at shutdown, and in tests.
     func waitUntilIdle() async {
-        while let task = inFlight.withLockedValue({ $0.values.first }) {
-            await task.value
-        }
+        await background.waitUntilIdle()
     }
 
-    private func inBackground(_ work: @escaping @Sendable () async throws -> Report) {
-        let id = UUID()
-        inFlight.withLockedValue { tasks in
-            tasks[id] = Task {
-                do {
-                    let report = try await work()
-                    if report.failed > 0 { self.logger.warning("Google Wallet: \(report)") }
-                } catch {
-                    self.logger.warning("Google Wallet sync could not run: \(error)")
-                }
-                _ = self.inFlight.withLockedValue { $0.removeValue(forKey: id) }
-            }
+    private func logged(_ work: () async throws -> Report) async {
+        do {
+            let report = try await work()
+            if report.failed > 0 { logger.warning("Google Wallet: \(report)") }
+        } catch {
+            logger.warning("Google Wallet sync could not run: \(error)")
         }
     }
 
