@@ -138,8 +138,28 @@ final class GoogleWalletSync: Sendable {
         while true {
             let cards = try await page(after)
             guard let last = cards.last else { return report }
-            report.add(try await sync(cards: cards).report)
+            let owed = try await owedCards(cards, on: database())
+            report.upToDate += cards.count - owed.count
+            report.add(try await sync(cards: owed).report)
             after = last
+        }
+    }
+
+    /// The cards among `cardIDs` whose object Google lacks or holds in another state (their
+    /// classes synced on the way), found without claiming anything: a catch-up over many cards
+    /// Google already holds reads them and writes nothing.
+    private func owedCards(_ cardIDs: [UUID], on db: any Database) async throws -> [UUID] {
+        let rows = try await GoogleWalletObjectModel.query(on: db).filter(\.$card.$id ~~ cardIDs).all()
+        let sent = Dictionary(rows.map { ($0.$card.id, $0.sentHash) }, uniquingKeysWith: { first, _ in first })
+        let cards = try await CardModel.query(on: db).filter(\.$id ~~ cardIDs).all()
+        let sources = try await WalletCardSources.load(cards, withRewards: true, on: db)
+        var programs: Set<UUID> = []
+        for source in sources.values where programs.insert(try source.program.requireID()).inserted {
+            _ = await syncClass(Self.programFacts(source), on: db)
+        }
+        return try sources.compactMap { cardID, source in
+            let current = try Self.hash(issuer.design.loyaltyObject(Self.cardFacts(source), program: Self.programFacts(source)))
+            return sent[cardID] == current ? nil : cardID
         }
     }
 
@@ -166,14 +186,17 @@ final class GoogleWalletSync: Sendable {
         let busy = cardIDs.filter { !claimed.contains($0) }
         report.busy = busy.count
         guard !rows.isEmpty else { return (report, busy) }
+        // Rows sent are released with their result; the others (up to date, no card) in one
+        // statement at the end, and after an error at once rather than when the lease ends.
+        let releaseTheRest = GoogleWalletObjectModel.query(on: db).filter(\.$leaseOwner == owner)
+            .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil)
         do {
             report.add(try await sync(claimed: rows, owner: owner, on: db))
         } catch {
-            // Whatever the error left claimed is released now rather than when the lease ends.
-            try? await GoogleWalletObjectModel.query(on: db).filter(\.$leaseOwner == owner)
-                .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil).update()
+            try? await releaseTheRest.update()
             throw error
         }
+        try await releaseTheRest.update()
         return (report, busy)
     }
 
@@ -189,17 +212,13 @@ final class GoogleWalletSync: Sendable {
 
         var jobs: [ObjectJob] = []
         for row in rows {
-            guard let source = sources[row.$card.id], let programID = source.program.id else {
-                try await release(row, owner: owner, on: db)
-                continue
-            }
+            guard let source = sources[row.$card.id], let programID = source.program.id else { continue }
             let program = Self.programFacts(source)
             let card = Self.cardFacts(source)
             let base = issuer.design.loyaltyObject(card, program: program)
             let hash = try Self.hash(base)
             if hash == row.sentHash {
                 report.upToDate += 1
-                try await release(row, owner: owner, on: db)
                 continue
             }
             if case .failure(let error) = classReady[programID] {
@@ -385,11 +404,6 @@ final class GoogleWalletSync: Sendable {
             .set(\.$failures, to: row.failures + 1).set(\.$lastError, to: String(error.prefix(1_000)))
             .set(\.$attemptedAt, to: now()).set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil)
             .update()
-    }
-
-    private func release(_ row: GoogleWalletObjectModel, owner: String, on db: any Database) async throws {
-        try await GoogleWalletObjectModel.query(on: db).filter(\.$id == row.requireID()).filter(\.$leaseOwner == owner)
-            .set(\.$leaseOwner, to: nil).set(\.$leaseUntil, to: nil).update()
     }
 
     // MARK: - From rows to facts
