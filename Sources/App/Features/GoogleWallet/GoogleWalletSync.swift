@@ -26,8 +26,12 @@ final class GoogleWalletSync: Sendable {
     static let batchWindow: Duration = .milliseconds(100)
     /// Calls to Google at once.
     static let width = 8
-    /// How long a claim on a card's object holds: longer than a call with its retries.
-    static let lease: TimeInterval = 60
+    /// How long a claim on `count` cards holds: longer than their calls with every retry
+    /// (10 s timeouts, 3 attempts, waits up to 5 s: under 45 s a call), `width` at a time. A
+    /// claim that ran out could let another instance send the same card meanwhile.
+    static func lease(for count: Int) -> TimeInterval {
+        60 + TimeInterval((count + width - 1) / width) * 45
+    }
     /// A card another instance is syncing is tried again this much later.
     static let busyRetry: Duration = .seconds(1)
     /// Google notifies a holder of at most this many updates per pass in 24 hours; more
@@ -178,7 +182,7 @@ final class GoogleWalletSync: Sendable {
         try await GoogleWalletObjectModel.query(on: db)
             .filter(\.$card.$id ~~ cardIDs)
             .group(.or) { $0.filter(\.$leaseUntil == nil).filter(\.$leaseUntil < claimedAt) }
-            .set(\.$leaseOwner, to: owner).set(\.$leaseUntil, to: claimedAt.addingTimeInterval(Self.lease))
+            .set(\.$leaseOwner, to: owner).set(\.$leaseUntil, to: claimedAt.addingTimeInterval(Self.lease(for: cardIDs.count)))
             .update()
         let rows = try await GoogleWalletObjectModel.query(on: db).filter(\.$leaseOwner == owner).all()
         let claimed = Set(rows.map { $0.$card.id })
