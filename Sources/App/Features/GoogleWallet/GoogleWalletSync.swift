@@ -33,7 +33,7 @@ final class GoogleWalletSync: Sendable {
         60 + TimeInterval((count + width - 1) / width) * 45
     }
     /// A card another instance is syncing is tried again this much later.
-    static let busyRetry: Duration = .seconds(1)
+    static let busyRetry: Duration = .milliseconds(250)
     /// Google notifies a holder of at most this many updates per pass in 24 hours; more
     /// notices would be dropped, so updates beyond it go quietly.
     static let noticesPerDay = 3
@@ -82,7 +82,10 @@ final class GoogleWalletSync: Sendable {
                 report.add(batchReport)
                 busy += batchBusy
             }
-            if !busy.isEmpty { self.retryLater(busy) }
+            if !busy.isEmpty {
+                self.logger.debug("Google Wallet: \(busy.count) cards are being synced elsewhere; trying again shortly")
+                self.retryLater(busy)
+            }
             return report
         }
     }
