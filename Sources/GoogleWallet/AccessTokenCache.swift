@@ -31,7 +31,8 @@ actor AccessTokenCache {
             refreshing = task
         }
         do {
-            let token = try await task.value
+            // A caller that is cancelled (shutdown) cancels the fetch rather than wait it out.
+            let token = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
             current = token
             if refreshing == task { refreshing = nil }
             return token.value

@@ -104,9 +104,17 @@ final class GoogleWalletSync: Sendable {
         }
     }
 
-    /// Waits for the background syncs started so far: at shutdown, and in tests.
+    /// Waits for the background syncs started so far (in tests, before a command exits).
     func waitUntilIdle() async {
         await background.waitUntilIdle()
+    }
+
+    /// At shutdown: Google gets a few seconds to answer what is in flight, then it is cancelled
+    /// and left owed (a call can take 45 s with its retries when Google hangs).
+    static let shutdownWait: Duration = .seconds(5)
+
+    func finishForShutdown() async {
+        await background.finish(within: Self.shutdownWait)
     }
 
     private func logged(_ work: () async throws -> Report) async {
@@ -457,7 +465,7 @@ extension Application {
 struct GoogleWalletLifecycle: LifecycleHandler {
     func shutdownAsync(_ application: Application) async {
         guard let sync = application.googleWalletSync else { return }
-        await sync.waitUntilIdle()
+        await sync.finishForShutdown()
         await sync.issuer.client.shutdown()
     }
 }

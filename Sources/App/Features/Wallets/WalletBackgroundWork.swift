@@ -59,4 +59,16 @@ final class WalletBackgroundWork: Sendable {
             await task.value
         }
     }
+
+    /// Waits like `waitUntilIdle`, but cancels what is still running after `limit`: at shutdown
+    /// a wallet that does not answer must not hold the process. Cancelled work stays owed and
+    /// the hourly job sends it.
+    func finish(within limit: Duration) async {
+        let deadline = Task {
+            try await Task.sleep(for: limit)
+            self.inFlight.withLockedValue { tasks in tasks.values.forEach { $0.cancel() } }
+        }
+        await waitUntilIdle()
+        deadline.cancel()
+    }
 }
