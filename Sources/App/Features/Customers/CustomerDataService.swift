@@ -55,7 +55,7 @@ struct CustomerDataService: Sendable {
                 try await customer.save(on: tx)
                 return customer
             }
-            try await cardsChanged(of: customerID, merchantID: merchantID)
+            await cardsChanged(of: customerID, merchantID: merchantID)
             return customer
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError.alreadyExists(field: "email", message: "A customer with this e-mail address already exists.")
@@ -120,14 +120,16 @@ struct CustomerDataService: Sendable {
             return customer
         }
         // Google keeps the object as last sent: its name goes, and it turns inactive.
-        try await cardsChanged(of: customerID, merchantID: merchantID)
+        await cardsChanged(of: customerID, merchantID: merchantID)
         return erased
     }
 
-    private func cardsChanged(of customerID: UUID, merchantID: UUID) async throws {
-        let cards = try await CardModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$customer.$id == customerID)
-            .field(\.$id).all()
-        afterCommit(cards.compactMap(\.id))
+    /// After the commit, so it must not fail the request: a card it misses is still owed to
+    /// the wallets, and the hourly job sends it.
+    private func cardsChanged(of customerID: UUID, merchantID: UUID) async {
+        let cards = try? await CardModel.query(on: database).filter(\.$merchant.$id == merchantID)
+            .filter(\.$customer.$id == customerID).field(\.$id).all()
+        afterCommit((cards ?? []).compactMap(\.id))
     }
 }
 
