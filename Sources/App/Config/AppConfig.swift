@@ -69,6 +69,8 @@ public struct AppConfig: Sendable {
         /// Google's Wallet REST API; a test points it at a stand-in.
         public var googleAPIBaseURL = WalletSettings.defaultGoogleAPIBaseURL
         public static let defaultGoogleAPIBaseURL = "https://walletobjects.googleapis.com/walletobjects/v1"
+        /// How long one call to Google may take (connecting included).
+        public var googleRequestTimeoutSeconds: Int64 = 10
         public var applePassTypeID: String?
         public var appleTeamID: String?
         public var appleWWDRCertificatePath: String?

@@ -34,7 +34,7 @@ struct GoogleWalletIssuer: Sendable {
         return GoogleWalletIssuer(
             issuerID: issuerID, serviceAccountEmail: key.clientEmail, apiBaseURL: wallet.googleAPIBaseURL,
             tokenURI: key.tokenURI.absoluteString,
-            client: GoogleWalletClient(key: key, jwts: jwts, apiBaseURL: baseURL, now: now),
+            client: GoogleWalletClient(key: key, jwts: jwts, apiBaseURL: baseURL, timeoutSeconds: wallet.googleRequestTimeoutSeconds, now: now),
             design: GooglePassDesign(issuerID: issuerID, fallbackLogoURL: https.map { $0 + "/static/icon-512.png" }),
             origins: config.publicBaseURL.map { [$0] } ?? [])
     }
