@@ -48,11 +48,8 @@ struct GoogleWalletStatus: Content {
 
 /// `GET /admin/loyalty/debug/google`: the settings, a live token check, and the sync counts.
 struct GoogleWalletDiagnosticsResponse: Content {
-    struct Check: Content {
-        let name: String
-        let ok: Bool
-        let detail: String
-    }
+    /// The same shape as Apple's diagnostics: one thing checked, and what to do when it fails.
+    typealias Check = AppleWalletDiagnosticsResponse.Check
 
     let status: GoogleWalletStatus
     @NullEncoded var tokenUri: String?
