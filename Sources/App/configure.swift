@@ -58,6 +58,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(VerifyLedgerCommand(), as: "verify-ledger")
+    app.asyncCommands.use(GenerateCommand(), as: "generate")
     app.asyncCommands.use(RunJobCommand(), as: "run-job")
 
     try app.useWebPages()

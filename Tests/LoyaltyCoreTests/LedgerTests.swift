@@ -75,6 +75,21 @@ func chain(_ deltas: [(TransactionType, Int, Int)], cardID: UUID = UUID()) -> [L
         #expect(a.canonicalContent != b.canonicalContent)
     }
 
+    /// The exact text every existing chain was hashed from: a change here would make
+    /// `verify-ledger` refuse rows written before it.
+    @Test func canonicalContentIsPinned() throws {
+        let entry = LedgerEntry(
+            id: try #require(UUID(uuidString: "00000000-0000-0000-0000-0000000000A1")),
+            cardID: try #require(UUID(uuidString: "00000000-0000-0000-0000-0000000000C1")), sequence: 7, type: .pointsEarned,
+            stampsDelta: 0, pointsDelta: 125, stampsBalanceAfter: 3, pointsBalanceAfter: 900, purchaseAmountCents: 1250,
+            orderReference: "A|B", userAgent: "caf\u{e9} ~ \\", notes: "plain", createdAtMilliseconds: 1_764_547_200_123)
+        #expect(
+            entry.canonicalContent
+                == "v1|id=00000000-0000-0000-0000-0000000000a1|card=00000000-0000-0000-0000-0000000000c1|seq=7|type=points_earned"
+                + "|stamps=0|points=125|stamps_after=3|points_after=900|purchase=1250|order=A\\|B|reward=~|voids=~|store=~|pin=~"
+                + "|user=~|ip=~|ua=caf\u{e9} \\~ \\\\|notes=plain|at=1764547200123")
+    }
+
     @Test func voidsCompensateOnceAndNeverGoBelowZero() throws {
         var card = CardBalance()
         card.stampCount = 1

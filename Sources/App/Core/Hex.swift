@@ -1,8 +1,16 @@
-import Foundation
-
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, two digits a byte: how digests and random tokens are written.
+    /// Every ledger row's hash goes through here, so it builds the text from a table instead of
+    /// formatting each byte with `String(format:)` (a Foundation call per byte).
     var hexEncoded: String {
-        map { String(format: "%02x", $0) }.joined()
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            utf8.append(hexDigits[Int(byte >> 4)])
+            utf8.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

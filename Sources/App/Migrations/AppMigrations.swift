@@ -54,5 +54,14 @@ enum AppMigrations {
         // 009: what Google Wallet holds of each class and object (2026-12-01)
         GoogleWalletMigrations.CreateGoogleObjects(),
         GoogleWalletMigrations.CreateGoogleClasses(),
+        // 010: analytics rollups (with a backfill from the ledger), reward costs, fraud
+        // thresholds (2026-12-01)
+        AnalyticsMigrations.UpdateProgramsAddRewardCosts(),
+        AnalyticsMigrations.UpdateMerchantLoyaltySettingsAddFraudThresholds(),
+        AnalyticsMigrations.CreateAnalyticsRollups(),
+        // 011: cards by balance, to count the cards a program change touches (2026-12-01)
+        ProgramImpactMigrations.CreateCardBalanceIndexes(),
+        // 012: the ledger by staff PIN and by account, in time order (2026-12-01)
+        LedgerMigrations.CreateStaffTimeIndexes(),
     ]
 }

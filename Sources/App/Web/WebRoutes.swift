@@ -12,7 +12,6 @@ func webRoutes(_ app: Application) throws {
 
     let pages = app.grouped(SecurityHeaders(), CSRFCookie(), WebVisitorMiddleware(), WebErrorPages(), CSRFProtection())
     try pages.register(collection: StaffSignInController())
-    try pages.register(collection: LandingPagesController())
 
     // The counter: cashiers and managers of a store, owners in a store they pick.
     let store = pages.grouped("store")
@@ -25,6 +24,17 @@ func webRoutes(_ app: Application) throws {
     try managers.register(collection: StorePinsPage())
     try managers.register(collection: StoreStatsPage())
     try managers.register(collection: StorePosterPage())
+
+    // The back office: an owner for its own merchant, the platform admin for all of them.
+    let merchant = pages.grouped("merchant").grouped(WebStaffGate([.merchantOwner]))
+    try merchant.register(collection: MerchantHomePage())
+    try merchant.register(collection: MerchantAnalyticsPages())
+    try merchant.register(collection: MerchantProgramPages())
+    try merchant.register(collection: MerchantPeoplePages())
+    let admin = pages.grouped("admin").grouped(WebStaffGate([.platformAdmin]))
+    try admin.register(collection: AdminHomePage())
+    try admin.register(collection: AdminPages())
+    try admin.register(collection: AdminAnalyticsPages())
 
     // Customers: enrollment, the card behind its private link, accounts; then their own pages.
     try pages.register(collection: EnrollmentPageController())

@@ -73,6 +73,12 @@ public struct LedgerEntry: Equatable, Sendable {
     public var canonicalContent: String {
         func text(_ value: String?) -> String {
             guard let value else { return "~" }
+            // Most values hold none of the three characters; skipping Foundation's search for
+            // them keeps hashing cheap on every write. The escaping itself stays the call the
+            // existing chains were hashed with.
+            guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "~") }) else {
+                return value
+            }
             return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
                 .replacingOccurrences(of: "~", with: "\\~")
         }

@@ -13,6 +13,8 @@ public struct MerchantLoyaltySettings: Equatable, Sendable {
     /// business day only (the default), 1 also yesterday's. Managers and owners are not bound
     /// by it (`VoidPermission`).
     public var storeVoidWindowDays = 0
+    /// When the owner's fraud signals show a card or a staff member (decision 0027).
+    public var fraud = FraudThresholds()
 
     /// The values `storeVoidWindowDays` may take: up to a year.
     public static let storeVoidWindowDaysRange = 0...366

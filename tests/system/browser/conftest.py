@@ -99,11 +99,20 @@ class DemoData:
         assert resp.status_code in (200, 201), resp.text
 
     def take_card(self) -> dict:
-        """A demo card no other test has stamped (each journey needs its own: cooldowns)."""
-        assert self._taken < len(self.cards), "out of demo cards"
-        card = self.cards[self._taken]
+        """A card no other test has stamped (each journey needs its own: cooldowns): the demo's
+        cards first, then walk-ins enrolled at the demo store when the journeys outnumber them."""
+        if self._taken < len(self.cards):
+            card = self.cards[self._taken]
+            self._taken += 1
+            return card
+        resp = requests.post(f"{self.base_url}/api/v1/store/loyalty/cards/enroll",
+                             headers={"Authorization": f"Bearer {self.cashier_token}"},
+                             json={"customer": {"name": f"Walk-in {self._taken}",
+                                                "email": f"walkin-{uuid.uuid4().hex[:8]}@example.com"}},
+                             timeout=system.HTTP_TIMEOUT)
+        assert resp.status_code in (200, 201), resp.text
         self._taken += 1
-        return card
+        return resp.json()
 
     def card(self, card_id: str) -> dict:
         return support.api_get(self.base_url, f"/api/v1/store/loyalty/cards/{card_id}", self.cashier_token)

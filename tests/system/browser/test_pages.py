@@ -5,6 +5,9 @@ error (at the phone and the desktop sizes); the terminal and customer pages do n
 sideways on a phone; and a screenshot at phone, tablet and desktop sizes is kept as an artifact.
 
 The parameters are ordered persona by persona so the one browser signs in once per persona."""
+import importlib
+from pathlib import Path
+
 import pytest
 
 from browser import conftest as browser_conftest
@@ -35,11 +38,16 @@ PAGES = [
     ("customer-card", CUSTOMER, "/customer/card", "/customer/card"),
     ("customer-profile", CUSTOMER, "/customer/profile", "/customer/profile"),
 ]
+# Each area of the back office lists its own pages in a module `pages_<area>.py` beside this
+# file (a list `PAGES` of the same tuples), so areas built in parallel do not edit one list.
+for _module in sorted(Path(__file__).parent.glob("pages_*.py")):
+    PAGES += importlib.import_module(f"browser.{_module.stem}").PAGES
+
 # Pages screenshotted at the three sizes in every language; the others in English only.
 EVERY_LANGUAGE_SHOTS = {"terminal", "terminal-card", "card", "customer-card", "enroll", "login"}
 # The pages WEB.md wants right on a phone: the counter's and the customers'.
 PHONE_PAGES = {"terminal", "terminal-card", "enroll", "card", "customer-login", "customer-register",
-               "customer-card", "customer-profile"}
+               "customer-card", "customer-profile", "merchant-program"}
 
 CASES = [pytest.param(key, persona, path, expected, lang, id=f"{key}-{lang}")
          for key, persona, path, expected in PAGES for lang in LANGS]

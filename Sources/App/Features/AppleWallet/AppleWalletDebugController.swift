@@ -57,8 +57,13 @@ struct AppleWalletDebugController: RouteCollection {
 
     @Sendable
     func cardPass(req: Request) async throws -> ApplePassDebugResponse {
+        try await Self.cardPass(try req.parameters.uuid("card_id"), req: req)
+    }
+
+    /// The card's pass as its holder gets it; also read by the admin's wallet page.
+    static func cardPass(_ cardID: UUID, req: Request) async throws -> ApplePassDebugResponse {
         let service = try req.applePasses()
-        guard let card = try await CardModel.find(try req.parameters.uuid("card_id"), on: req.db) else {
+        guard let card = try await CardModel.find(cardID, on: req.db) else {
             throw APIError.notFound("The card")
         }
         let pass = try await service.pass(of: card)

@@ -75,6 +75,15 @@ struct CardLookupRequest: Content {
 struct CardSearchQuery: Content {
     /// Start of the customer's name or e-mail, or of the card number.
     var q: String?
+    /// `active`, `blocked` or `replaced`.
+    var status: String?
+
+    /// The `status` filter, checked.
+    func checkedStatus() throws -> CardStatus? {
+        guard let status, !status.isEmpty else { return nil }
+        guard let value = CardStatus(rawValue: status) else { throw APIError.validationFailed(["status": "must be one of active, blocked, replaced"]) }
+        return value
+    }
 }
 
 struct CardResponse: Content {

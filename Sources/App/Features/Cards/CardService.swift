@@ -115,13 +115,21 @@ struct CardService: Sendable {
     /// start of the card number, name or e-mail, and with `matchingPhone` (the counter's
     /// search page) also the whole phone number, separators aside.
     func cards(
-        merchantID: UUID, enrolledAt storeID: UUID? = nil, matching text: String?, matchingPhone: Bool = false, page: PageRequest
+        merchantID: UUID, enrolledAt storeID: UUID? = nil, status: CardStatus? = nil, matching text: String?, matchingPhone: Bool = false,
+        page: PageRequest
     ) async throws -> Page<CardResponse> {
         let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
         let query = CardModel.query(on: database)
             .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
             .filter(\.$merchant.$id == merchantID)
         if let storeID { query.filter(\.$enrolledStore.$id == storeID) }
+        // The same reading as `CardModel.status`: a replaced card is also blocked.
+        switch status {
+        case .active?: query.filter(\.$blockedAt == nil)
+        case .blocked?: query.filter(\.$blockedAt != nil).filter(\.$replacedByCardID == nil)
+        case .replaced?: query.filter(\.$replacedByCardID != nil)
+        case nil: break
+        }
         if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let digits = text.filter { $0 != " " && $0 != "-" }
             if !digits.isEmpty, digits.allSatisfy(\.isNumber) {

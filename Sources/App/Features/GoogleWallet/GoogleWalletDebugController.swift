@@ -40,8 +40,14 @@ struct GoogleWalletDebugController: RouteCollection {
 
     @Sendable
     func cardObject(req: Request) async throws -> GoogleObjectDebugResponse {
+        try await Self.cardObject(try req.parameters.uuid("card_id"), req: req)
+    }
+
+    /// The card's object as Google holds it and as it would be sent now; also read by the
+    /// admin's wallet page.
+    static func cardObject(_ cardID: UUID, req: Request) async throws -> GoogleObjectDebugResponse {
         guard let issuer = req.application.googleWallet else { throw GoogleWalletDebugController.unavailable }
-        guard let card = try await CardModel.find(try req.parameters.uuid("card_id"), on: req.db),
+        guard let card = try await CardModel.find(cardID, on: req.db),
             let source = try await WalletCardSources.load([card], withRewards: true, on: req.db)[try card.requireID()]
         else { throw APIError.notFound("The card") }
         let current = issuer.design.loyaltyObject(GoogleWalletSync.cardFacts(source), program: GoogleWalletSync.programFacts(source))

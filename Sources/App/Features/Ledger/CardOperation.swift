@@ -59,6 +59,9 @@ final class CardOperation {
         var voidsTransactionID: UUID?
         var notes: String?
         var stats = DailyStatsDelta()
+        /// For a void: the type and reward of the row it voids (for the analytics rollups).
+        var voidedType: TransactionType?
+        var voidedRewardID: UUID?
     }
 
     /// Appends `row` to the card's ledger; `card.balance` must already hold the new balances.
@@ -74,6 +77,8 @@ final class CardOperation {
             userID: operatorContext.userID, ipAddress: operatorContext.ipAddress, userAgent: operatorContext.userAgent,
             notes: row.notes, createdAtMilliseconds: LedgerEntry.milliseconds(now))
         let previousHash = card.lastEntryHash
+        let previous = AnalyticsRecorder.Previous(
+            activity: card.lastActivityAt, points: card.pointsBalance - row.pointsDelta, sequence: card.entryCount)
         let entryHash = entry.chainedHash(previousHash: previousHash, using: LedgerHashing.sha256Hex)
         let transaction = TransactionModel(
             entry, merchantID: store.merchantID, businessDay: businessDay.description, previousHash: previousHash, entryHash: entryHash)
@@ -84,8 +89,9 @@ final class CardOperation {
         // An expiry is not activity: it would restart the window and count the card as active.
         if row.type.countsAsActivity { card.lastActivityAt = now }
         try await card.save(on: tx)
+        let analytics = try await AnalyticsRecorder(operation: self).record(row, entry: entry, previous: previous)
         try await DailyStats.add(
-            row.stats, merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)
+            analytics.added(to: row.stats), merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)
         return transaction
     }
 }

@@ -48,20 +48,29 @@ struct TransactionResponse: Content {
     }
 }
 
-/// `?store_id=&card_id=&type=&from=&to=` of a transaction list or export.
+/// `?store_id=&card_id=&type=&from=&to=&staff_pin_id=&user_id=` of a transaction list or export.
 struct TransactionFilter: Sendable {
     var storeID: UUID?
     var cardID: UUID?
     var type: TransactionType?
     var from: Date?
     var to: Date?
+    /// Who recorded the row: a staff PIN, or a signed-in account (the owner's back office asks
+    /// "what did this cashier do").
+    var staffPinID: UUID?
+    var userID: UUID?
 
-    init(storeID: UUID? = nil, cardID: UUID? = nil, type: TransactionType? = nil, from: Date? = nil, to: Date? = nil) {
+    init(
+        storeID: UUID? = nil, cardID: UUID? = nil, type: TransactionType? = nil, from: Date? = nil, to: Date? = nil,
+        staffPinID: UUID? = nil, userID: UUID? = nil
+    ) {
         self.storeID = storeID
         self.cardID = cardID
         self.type = type
         self.from = from
         self.to = to
+        self.staffPinID = staffPinID
+        self.userID = userID
     }
 
     init(from request: Request) throws {
@@ -70,9 +79,13 @@ struct TransactionFilter: Sendable {
             var type: String?
             var from: String?
             var to: String?
+            var staffPinId: String?
+            var userId: String?
 
             enum CodingKeys: String, CodingKey {
                 case storeId = "store_id"
+                case staffPinId = "staff_pin_id"
+                case userId = "user_id"
                 case type, from, to
             }
         }
@@ -82,6 +95,14 @@ struct TransactionFilter: Sendable {
         if let text = query.storeId {
             storeID = UUID(uuidString: text)
             if storeID == nil { errors.record("store_id", "must be a store id (UUID)") }
+        }
+        if let text = query.staffPinId {
+            staffPinID = UUID(uuidString: text)
+            if staffPinID == nil { errors.record("staff_pin_id", "must be a staff PIN id (UUID)") }
+        }
+        if let text = query.userId {
+            userID = UUID(uuidString: text)
+            if userID == nil { errors.record("user_id", "must be a user id (UUID)") }
         }
         if let text = query.type {
             type = TransactionType(rawValue: text)
@@ -106,6 +127,8 @@ struct TransactionFilter: Sendable {
         if let storeID { query.filter(\.$storeID == storeID) }
         if let cardID { query.filter(\.$card.$id == cardID) }
         if let type { query.filter(\.$type == type) }
+        if let staffPinID { query.filter(\.$staffPinID == staffPinID) }
+        if let userID { query.filter(\.$userID == userID) }
         if let from { query.filter(\.$recordedAtMilliseconds >= LedgerEntry.milliseconds(from)) }
         if let to { query.filter(\.$recordedAtMilliseconds < LedgerEntry.milliseconds(to)) }
         return query

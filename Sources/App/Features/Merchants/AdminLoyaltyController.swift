@@ -52,6 +52,7 @@ struct AdminLoyaltyController: RouteCollection {
         routes.get("programs", ":program_id", use: program)
         routes.get("programs", ":program_id", "stats", use: programStats)
         routes.get("stats", use: platformStats)
+        try routes.register(collection: PlatformAnalyticsController())
         routes.get("wallet-status", use: walletStatus)
         try routes.register(collection: AppleWalletDebugController())
         try routes.register(collection: GoogleWalletDebugController())

@@ -20,6 +20,7 @@ struct MerchantLoyaltyController: RouteCollection {
         routes.get("settings", use: settings)
         routes.get("exports", "transactions.csv", use: exportTransactions)
         routes.get("exports", "cards.csv", use: exportCards)
+        try routes.register(collection: AnalyticsController(merchantID: merchantID))
     }
 
     /// `?store_id=` of a list, checked to be one of the merchant's stores.
@@ -34,7 +35,9 @@ struct MerchantLoyaltyController: RouteCollection {
         let merchantID = try await merchantID(req)
         let storeID = try await Self.storeFilter(req, merchantID: merchantID)
         let search = try req.query.decode(CardSearchQuery.self)
-        return try await req.cards.cards(merchantID: merchantID, enrolledAt: storeID, matching: try FieldErrors.queryText(search.q, "q"), page: try PageRequest(from: req))
+        return try await req.cards.cards(
+            merchantID: merchantID, enrolledAt: storeID, status: try search.checkedStatus(), matching: try FieldErrors.queryText(search.q, "q"),
+            page: try PageRequest(from: req))
     }
 
     @Sendable

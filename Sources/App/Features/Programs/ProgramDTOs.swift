@@ -9,6 +9,8 @@ struct RewardInput: Content {
     var name: String?
     var pointsCost: Int?
     var active: Bool?
+    /// What the reward costs the merchant; absent or null: no cost.
+    var costCents: Int?
 }
 
 /// `POST /program` and `PATCH /program`. On PATCH, absent fields keep their value and
@@ -17,6 +19,7 @@ struct ProgramRequest: Content {
     var loyaltyType: String?
     var stampsTarget: Int?
     var stampsRewardDescription: String?
+    var stampsRewardCostCents: Int?
     var pointsPerEuro: Int?
     var rewards: [RewardInput]?
     var cooldownMinutes: Int?
@@ -48,6 +51,12 @@ struct ProgramRequest: Content {
                 FieldRules.name($0, maxLength: 500)
             }
         }
+        if presentKeys.contains("stamps_reward_cost_cents") {
+            settings.stampsRewardCostCents = stampsRewardCostCents
+            if let stampsRewardCostCents, !LiabilityRules.costCentsRange.contains(stampsRewardCostCents) {
+                errors.record("stamps_reward_cost_cents", "must be from 0 to 10000000")
+            }
+        }
         if let pointsPerEuro { settings.rules.pointsPerEuro = pointsPerEuro }
         if let cooldownMinutes { settings.rules.cooldownMinutes = cooldownMinutes }
         if let maxDailyStamps { settings.rules.maxDailyStamps = maxDailyStamps }
@@ -75,7 +84,11 @@ struct ProgramRequest: Content {
                 } else if !RewardTerms.pointsCostRange.contains(cost) {
                     errors.record("\(prefix).points_cost", "must be from 1 to 10000000")
                 }
-                return ProgramSettings.Reward(id: reward.id, name: name, pointsCost: cost, isActive: reward.active ?? true)
+                if let costCents = reward.costCents, !LiabilityRules.costCentsRange.contains(costCents) {
+                    errors.record("\(prefix).cost_cents", "must be from 0 to 10000000")
+                }
+                return ProgramSettings.Reward(
+                    id: reward.id, name: name, pointsCost: cost, isActive: reward.active ?? true, costCents: reward.costCents)
             }
             if !settings.rules.loyaltyType.collectsPoints, !rewards.isEmpty {
                 errors.record("rewards", "only points and hybrid programs have a rewards catalog")
@@ -93,9 +106,11 @@ struct ProgramSettings: Sendable, Equatable {
         var name: String
         var pointsCost: Int
         var isActive: Bool
+        var costCents: Int?
     }
 
     var rules: ProgramRules
+    var stampsRewardCostCents: Int?
     var cardName: String?
     var cardColor: String?
     var logoURL: String?
@@ -119,6 +134,8 @@ struct RewardResponse: Content {
     let name: String
     let pointsCost: Int
     let active: Bool
+    /// Staff views only (the merchant's cost is not for customers): omitted when unknown or public.
+    var costCents: Int? = nil
 }
 
 struct ProgramResponse: Content {
@@ -127,6 +144,7 @@ struct ProgramResponse: Content {
     let loyaltyType: LoyaltyType
     let stampsTarget: Int
     @NullEncoded var stampsRewardDescription: String?
+    @NullEncoded var stampsRewardCostCents: Int?
     let pointsPerEuro: Int
     let rewards: [RewardResponse]
     let cooldownMinutes: Int
@@ -149,9 +167,10 @@ struct ProgramResponse: Content {
         loyaltyType = program.loyaltyType
         stampsTarget = program.stampsTarget
         stampsRewardDescription = program.stampsRewardDescription
+        stampsRewardCostCents = program.stampsRewardCostCents
         pointsPerEuro = program.pointsPerEuro
         self.rewards = try rewards.map {
-            RewardResponse(id: try $0.requireID(), name: $0.name, pointsCost: $0.pointsCost, active: $0.isActive)
+            RewardResponse(id: try $0.requireID(), name: $0.name, pointsCost: $0.pointsCost, active: $0.isActive, costCents: $0.costCents)
         }
         cooldownMinutes = program.cooldownMinutes
         maxDailyStamps = program.maxDailyStamps

@@ -52,9 +52,20 @@ struct ProgramService: Sendable {
         return created
     }
 
-    func update(_ request: ProgramRequest, presentKeys: Set<String>, merchantID: UUID) async throws -> ProgramResponse {
+    /// `expecting` sees the program as it is inside the transaction, before the change: the
+    /// editor page refuses a confirmed change when someone else changed the program meanwhile.
+    func update(
+        _ request: ProgramRequest, presentKeys: Set<String>, merchantID: UUID,
+        expecting: (@Sendable (ProgramFace) throws -> Void)? = nil
+    ) async throws -> ProgramResponse {
         let updated = try await database.writeTransaction(gate: writeGate) { tx in
             let program = try await activeProgram(merchantID: merchantID, on: tx)
+            if let expecting {
+                // PostgreSQL: the row is locked before it is compared, so a second confirmed
+                // change waits for this one and then sees it (SQLite's writers are queued anyway).
+                try await lockForUpdate(program, on: tx)
+                try expecting(try await face(of: program, on: tx))
+            }
             let settings = try request.applied(to: try await currentSettings(of: program, on: tx), presentKeys: presentKeys)
             if presentKeys.contains("google_class_id") { try checkGoogleClassID(settings) }
             try await save(settings, to: program, on: tx)
@@ -83,18 +94,19 @@ struct ProgramService: Sendable {
 
     /// Every settable key: a new program takes each from the request or from the defaults.
     private static let allKeys: Set<String> = [
-        "stamps_reward_description", "points_expiration_days", "card_name", "card_color", "logo_url", "google_issuer_id",
+        "stamps_reward_description", "stamps_reward_cost_cents", "points_expiration_days", "card_name", "card_color", "logo_url", "google_issuer_id",
         "google_class_id", "apple_pass_type_id",
     ]
 
-    private func currentSettings(of program: ProgramModel, on tx: any Database) async throws -> ProgramSettings {
+    func currentSettings(of program: ProgramModel, on tx: any Database) async throws -> ProgramSettings {
         ProgramSettings(
-            rules: program.rules, cardName: program.cardName, cardColor: program.cardColor, logoURL: program.logoURL,
+            rules: program.rules, stampsRewardCostCents: program.stampsRewardCostCents, cardName: program.cardName, cardColor: program.cardColor, logoURL: program.logoURL,
             googleIssuerID: program.googleIssuerID, googleClassID: program.googleClassID, applePassTypeID: program.applePassTypeID)
     }
 
     private func save(_ settings: ProgramSettings, to program: ProgramModel, on tx: any Database) async throws {
         program.rules = settings.rules
+        program.stampsRewardCostCents = settings.stampsRewardCostCents
         program.cardName = settings.cardName
         program.cardColor = settings.cardColor
         program.logoURL = settings.logoURL
@@ -124,6 +136,7 @@ struct ProgramService: Sendable {
             model.name = reward.name
             model.pointsCost = reward.pointsCost
             model.isActive = reward.isActive
+            model.costCents = reward.costCents
             try await model.save(on: tx)
         }
         for reward in existing where !listed.contains(reward.id ?? UUID()) && reward.isActive {

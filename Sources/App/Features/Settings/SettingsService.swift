@@ -12,6 +12,25 @@ struct SettingsRequest: Content {
     var allowStoreVoids: Bool?
     var allowCrossStoreRedemption: Bool?
     var storeVoidWindowDays: Int?
+    // Fraud signal thresholds (decision 0027).
+    var fraudNearLimitPercent: Int?
+    var fraudNearLimitDays: Int?
+    var fraudVoidsPerStaff: Int?
+    var fraudPinFailuresPerStaff: Int?
+    var fraudHopMinutes: Int?
+    var fraudHopsPerCard: Int?
+
+    /// The fraud fields with their allowed ranges, in the order errors name them.
+    private var fraudFields: [(name: String, value: Int?, range: ClosedRange<Int>, keyPath: WritableKeyPath<FraudThresholds, Int>)] {
+        [
+            ("fraud_near_limit_percent", fraudNearLimitPercent, FraudThresholds.percentRange, \.nearLimitPercent),
+            ("fraud_near_limit_days", fraudNearLimitDays, FraudThresholds.daysRange, \.nearLimitDays),
+            ("fraud_voids_per_staff", fraudVoidsPerStaff, FraudThresholds.countRange, \.voidsPerStaff),
+            ("fraud_pin_failures_per_staff", fraudPinFailuresPerStaff, FraudThresholds.countRange, \.pinFailuresPerStaff),
+            ("fraud_hop_minutes", fraudHopMinutes, FraudThresholds.minutesRange, \.hopMinutes),
+            ("fraud_hops_per_card", fraudHopsPerCard, FraudThresholds.countRange, \.hopsPerCard),
+        ]
+    }
 
     /// Checks the request on its own, before any database work.
     func validate() throws {
@@ -22,6 +41,11 @@ struct SettingsRequest: Content {
         let window = MerchantLoyaltySettings.storeVoidWindowDaysRange
         if let storeVoidWindowDays, !window.contains(storeVoidWindowDays) {
             errors.record("store_void_window_days", "must be from \(window.lowerBound) to \(window.upperBound)")
+        }
+        for field in fraudFields {
+            if let value = field.value, !field.range.contains(value) {
+                errors.record(field.name, "must be from \(field.range.lowerBound) to \(field.range.upperBound)")
+            }
         }
         try errors.throwIfAny()
     }
@@ -34,6 +58,9 @@ struct SettingsRequest: Content {
         if let allowStoreVoids { settings.allowStoreVoids = allowStoreVoids }
         if let allowCrossStoreRedemption { settings.allowCrossStoreRedemption = allowCrossStoreRedemption }
         if let storeVoidWindowDays { settings.storeVoidWindowDays = storeVoidWindowDays }
+        for field in fraudFields {
+            if let value = field.value { settings.fraud[keyPath: field.keyPath] = value }
+        }
         return settings
     }
 }
@@ -45,6 +72,12 @@ struct SettingsResponse: Content {
     let allowStoreVoids: Bool
     let allowCrossStoreRedemption: Bool
     let storeVoidWindowDays: Int
+    let fraudNearLimitPercent: Int
+    let fraudNearLimitDays: Int
+    let fraudVoidsPerStaff: Int
+    let fraudPinFailuresPerStaff: Int
+    let fraudHopMinutes: Int
+    let fraudHopsPerCard: Int
 
     init(merchantID: UUID, settings: MerchantLoyaltySettings) {
         merchantId = merchantID
@@ -53,6 +86,12 @@ struct SettingsResponse: Content {
         allowStoreVoids = settings.allowStoreVoids
         allowCrossStoreRedemption = settings.allowCrossStoreRedemption
         storeVoidWindowDays = settings.storeVoidWindowDays
+        fraudNearLimitPercent = settings.fraud.nearLimitPercent
+        fraudNearLimitDays = settings.fraud.nearLimitDays
+        fraudVoidsPerStaff = settings.fraud.voidsPerStaff
+        fraudPinFailuresPerStaff = settings.fraud.pinFailuresPerStaff
+        fraudHopMinutes = settings.fraud.hopMinutes
+        fraudHopsPerCard = settings.fraud.hopsPerCard
     }
 }
 

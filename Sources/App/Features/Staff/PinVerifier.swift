@@ -70,7 +70,8 @@ struct PinVerifier: Sendable {
         if let namedID = operatorContext.staffPinID {
             return try await verifyNamed(namedID, pinHash: pinHash, store: store, terminal: terminal, at: now, on: tx)
         }
-        return try await verifyAtTerminal(pinHash: pinHash, store: store, terminal: terminal, at: now, on: tx)
+        return try await verifyAtTerminal(
+            pinHash: pinHash, store: store, terminal: terminal, userID: operatorContext.userID, at: now, on: tx)
     }
 
     private struct Terminal {
@@ -95,14 +96,14 @@ struct PinVerifier: Sendable {
         let staffRemaining = lockout.recordFailure(at: now, maxAttempts: maxAttempts, lockout: self.lockout)
         staff.lockout = lockout
         try await staff.save(on: tx)
-        let atTerminal = try await countFailure(at: terminal, now: now, on: tx)
+        let atTerminal = try await countFailure(at: terminal, staff: StaffMember(staffPinID: id, userID: nil), store: store, now: now, on: tx)
         return refusal(
             remaining: min(staffRemaining, atTerminal.remaining),
             lockedUntil: [lockout.lockedUntil, atTerminal.lockedUntil].compactMap { $0 }.max(), now: now)
     }
 
     private func verifyAtTerminal(
-        pinHash: String, store: StoreContext, terminal: Terminal, at now: Date, on tx: any Database
+        pinHash: String, store: StoreContext, terminal: Terminal, userID: UUID?, at now: Date, on tx: any Database
     ) async throws -> Outcome {
         let staff = try await StaffPinModel.query(on: tx)
             .filter(\.$merchant.$id == store.merchantID)
@@ -118,15 +119,26 @@ struct PinVerifier: Sendable {
             }
             return .verified(staff)
         }
-        let atTerminal = try await countFailure(at: terminal, now: now, on: tx)
+        let atTerminal = try await countFailure(
+            at: terminal, staff: StaffMember(staffPinID: nil, userID: userID), store: store, now: now, on: tx)
         return refusal(remaining: atTerminal.remaining, lockedUntil: atTerminal.lockedUntil, now: now)
     }
 
     /// Counts one wrong PIN at the terminal under the row's lock, re-reading the state another
     /// request may have moved. Returns the attempts left and the lock's end once there is one.
-    private func countFailure(at terminal: Terminal, now: Date, on tx: any Database) async throws -> (remaining: Int, lockedUntil: Date?) {
+    ///
+    /// The failure also counts in the staff member's analytics day (`staff`: the named PIN,
+    /// else the signed-in account), for the fraud signals.
+    private func countFailure(
+        at terminal: Terminal, staff: StaffMember?, store: StoreContext, now: Date, on tx: any Database
+    ) async throws -> (remaining: Int, lockedUntil: Date?) {
         var state = try await PinTerminalCounter.state(store: terminal.storeID, terminal: terminal.id, on: tx, lock: true)
         if let lockedUntil = state.lockEnd(at: now) { return (0, lockedUntil) }
+        if let staff {
+            try await AnalyticsRollups.addStaff(
+                StaffDayDelta(pinFailures: 1), staff: staff, merchantID: store.merchantID, storeID: store.storeID,
+                day: store.businessDay(at: now), on: tx)
+        }
         let remaining = state.recordFailure(at: now, maxAttempts: maxAttempts, lockout: lockout, forgetAfter: lockout)
         try await PinTerminalCounter.save(state, store: terminal.storeID, terminal: terminal.id, on: tx)
         return (remaining, state.lockEnd(at: now))

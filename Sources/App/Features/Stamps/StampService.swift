@@ -93,7 +93,8 @@ struct VoidService: Sendable {
             let row = try await op.record(
                 .init(
                     type: family, stampsDelta: deltas.stampsDelta, pointsDelta: deltas.pointsDelta, voidsTransactionID: transactionID,
-                    notes: reason, stats: Self.statsReversal(of: original)))
+                    notes: reason, stats: Self.statsReversal(of: original), voidedType: original.type,
+                    voidedRewardID: original.rewardID))
             return VoidResponse(
                 cardId: cardID, stampCount: balance.stampCount, pointsBalance: balance.pointsBalance,
                 voidedTransactionId: transactionID, transactionId: try row.requireID())

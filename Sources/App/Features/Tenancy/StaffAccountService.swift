@@ -27,6 +27,22 @@ struct StaffAccountService: Sendable {
         return user
     }
 
+    /// Deactivates the account of someone else than `actingUserID` (an owner or admin who
+    /// locked themselves out could not undo it): the API and the owner's page both ask here.
+    func deactivate(_ user: UserModel, by actingUserID: UUID?) async throws {
+        guard try user.requireID() != actingUserID else { throw APIError.forbidden("You cannot deactivate your own account.") }
+        try await setActive(false, user: user)
+    }
+
+    /// Sets someone else's password; one's own changes with the current one
+    /// (`/api/v1/auth/password`).
+    func resetPassword(_ password: String, of user: UserModel, by actingUserID: UUID?) async throws {
+        guard try user.requireID() != actingUserID else {
+            throw APIError.forbidden("Change your own password at /api/v1/auth/password, with the current one.")
+        }
+        try await setPassword(password, of: user)
+    }
+
     /// Deactivates (every session ends at once) or reactivates the account.
     func setActive(_ isActive: Bool, user: UserModel) async throws {
         let userID = try user.requireID()

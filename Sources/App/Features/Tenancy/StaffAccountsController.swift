@@ -24,10 +24,7 @@ struct StaffAccountsController: RouteCollection {
     @Sendable
     func deactivate(req: Request) async throws -> UserResponse {
         let user = try await target(req)
-        guard try user.requireID() != req.staff.userID else {
-            throw APIError.forbidden("You cannot deactivate your own account.")
-        }
-        try await req.staffAccounts.setActive(false, user: user)
+        try await req.staffAccounts.deactivate(user, by: req.staff.userID)
         return try UserResponse(user)
     }
 
@@ -43,10 +40,7 @@ struct StaffAccountsController: RouteCollection {
     func resetPassword(req: Request) async throws -> HTTPStatus {
         let user = try await target(req)
         let password = try req.content.decode(ResetPasswordRequest.self).validated()
-        guard try user.requireID() != req.staff.userID else {
-            throw APIError.forbidden("Change your own password at /api/v1/auth/password, with the current one.")
-        }
-        try await req.staffAccounts.setPassword(password, of: user)
+        try await req.staffAccounts.resetPassword(password, of: user, by: req.staff.userID)
         return .noContent
     }
 

@@ -75,6 +75,8 @@ struct CreateUserRequest: Content {
     var name: String?
     var role: String?
     var storeId: UUID?
+    /// The pages' language of the new account; absent: the browser's.
+    var language: String?
 
     func validated(allowedRoles: [Role]) throws -> NewUser {
         var errors = FieldErrors()
@@ -89,9 +91,13 @@ struct CreateUserRequest: Content {
         if let role, let problem = role.validateScope(hasMerchant: true, hasStore: storeId != nil) {
             errors.record(problem.field, problem.message)
         }
+        let language = language.flatMap { $0.isEmpty ? nil : $0 }
+        if let language, Language(rawValue: language) == nil {
+            errors.record("language", "must be one of " + Language.allCases.map(\.rawValue).joined(separator: ", "))
+        }
         try errors.throwIfAny()
         guard let role else { throw APIError.validationFailed(["role": "is required"]) }
-        return NewUser(email: email.lowercased(), password: password, name: name, role: role, storeID: storeId)
+        return NewUser(email: email.lowercased(), password: password, name: name, role: role, storeID: storeId, language: language)
     }
 }
 
@@ -102,6 +108,7 @@ struct NewUser: Sendable {
     let name: String?
     let role: Role
     let storeID: UUID?
+    var language: String? = nil
 }
 
 struct MerchantResponse: Content {

@@ -62,6 +62,7 @@ struct TenancyService: Sendable {
         let model = UserModel(
             email: user.email, passwordHash: hash, name: user.name, role: user.role,
             merchantID: merchantID, storeID: user.storeID)
+        model.language = user.language
         do {
             try await model.create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -17,6 +17,11 @@ struct CSRFProtection: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
+            // A browser may send a larger form's body after its head: the route would collect
+            // it, but this check runs first and must read the token from it.
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+            }
             guard Self.isAdmitted(request) else {
                 request.logger.info("page form refused: CSRF token or origin")
                 throw APIError(

@@ -55,6 +55,14 @@ extension Request {
         return response
     }
 
+    /// Renders a back-office page (merchant owner, platform admin): the layout with
+    /// `backoffice.css`, and `script` (e.g. `charts.js`) when the page has one.
+    func renderBackOffice<Page: Encodable & Sendable>(
+        _ template: String, title: String, _ page: Page, status: HTTPStatus = .ok, script: String? = nil
+    ) async throws -> Response {
+        try await renderPage(template, title: title, page, status: status, stylesheet: "backoffice.css", script: script)
+    }
+
     private var signedInLabel: String {
         if let staff = visitor.staff { return staff.name ?? staff.identity.email }
         if let customer = visitor.customer { return customer.name }
@@ -74,15 +82,27 @@ extension Request {
                     ("nav.pins", "/store/pins"), ("nav.stats", "/store/stats"), ("nav.poster", "/store/poster"),
                 ]
             case .merchantOwner:
-                links = [("nav.merchant", "/merchant"), ("nav.terminal", "/store/terminal")]
+                links = [
+                    ("nav.merchant", "/merchant"), ("nav.program", "/merchant/program"), ("nav.cards", "/merchant/cards"),
+                    ("nav.transactions", "/merchant/transactions"), ("nav.analytics", "/merchant/analytics"),
+                    ("nav.signals", "/merchant/signals"), ("nav.stores", "/merchant/stores"), ("nav.staff", "/merchant/staff"),
+                    ("nav.pins", "/merchant/pins"), ("nav.settings", "/merchant/settings"), ("nav.terminal", "/store/terminal"),
+                ]
             case .platformAdmin:
-                links = [("nav.admin", "/admin")]
+                links = [
+                    ("nav.admin", "/admin"), ("nav.merchants", "/admin/merchants"), ("nav.analytics", "/admin/analytics"),
+                    ("nav.wallets", "/admin/wallets"),
+                ]
             }
         } else if visitor.customer != nil {
             links = [("nav.my_card", "/customer/card"), ("nav.profile", "/customer/profile")]
         }
+        // A back office's home ("/merchant", "/admin") is current only on itself: its pages
+        // live under it but have links of their own.
+        let homes: Set<String> = ["/merchant", "/admin"]
         return links.map { key, path in
-            PageChrome.Link(label: t(key), url: path, current: url.path == path || url.path.hasPrefix(path + "/"))
+            let below = !homes.contains(path) && url.path.hasPrefix(path + "/")
+            return PageChrome.Link(label: t(key), url: path, current: url.path == path || below)
         }
     }
 

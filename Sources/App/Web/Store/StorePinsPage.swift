@@ -53,6 +53,18 @@ struct StorePinsPage: RouteCollection {
             case name, pin
             case userId = "user_id"
         }
+
+        /// The API's checks of a new PIN, with the account picked in a `<select>` (empty: none).
+        func validated() throws -> (name: String, pin: String, userID: UUID?, storeID: UUID?) {
+            let userID: UUID?
+            if let text = userId, !text.isEmpty {
+                guard let id = UUID(uuidString: text) else { throw APIError.validationFailed(["user_id": "must be a staff account"]) }
+                userID = id
+            } else {
+                userID = nil
+            }
+            return try CreatePinRequest(name: name, pin: pin, userId: userID).validated()
+        }
     }
 
     struct RenameForm: Content {
@@ -70,14 +82,7 @@ struct StorePinsPage: RouteCollection {
     func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateForm.self)
         do {
-            let userID: UUID?
-            if let text = input.userId, !text.isEmpty {
-                guard let id = UUID(uuidString: text) else { throw APIError.validationFailed(["user_id": "must be a staff account"]) }
-                userID = id
-            } else {
-                userID = nil
-            }
-            let checked = try CreatePinRequest(name: input.name, pin: input.pin, userId: userID).validated()
+            let checked = try input.validated()
             _ = try await req.staffPins.create(name: checked.name, pin: checked.pin, userID: checked.userID, store: req.store)
             return req.redirect(to: "/store/pins?done=created", redirectType: .normal)
         } catch let error as APIError {
@@ -126,9 +131,13 @@ struct StorePinsPage: RouteCollection {
 
     /// A PIN the store already uses, or a name already taken, has words of its own.
     static func words(for error: APIError, req: Request) -> String {
+        words(for: error, req: req, timeZone: req.store.timeZone)
+    }
+
+    static func words(for error: APIError, req: Request, timeZone: TimeZone) -> String {
         if error.code == "already_exists" { return req.t("store.pin_taken") }
         if case .object(let fields)? = error.details["fields"], fields["pin"] != nil { return req.t("store.pin_rules") }
-        return req.words(for: error, timeZone: req.store.timeZone)
+        return req.words(for: error, timeZone: timeZone)
     }
 
     static func page(_ req: Request, selectedAccount: String? = nil) async throws -> ListPage {
@@ -140,21 +149,26 @@ struct StorePinsPage: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.name ?? $0.email) })
         var page = ListPage()
         page.pins = try await req.staffPins.pins(in: PinScope(req.store)).map { pin in
-            let state: String
-            if let until = pin.lockedUntil {
-                state = req.t("store.pin_locked_until", format.dateTime(until))
-            } else if pin.failedAttempts > 0 {
-                state = req.t("store.pin_failures", format.number(pin.failedAttempts))
-            } else {
-                state = req.t("store.pin_ready")
-            }
-            return ListPage.Pin(
-                id: pin.id.uuidString, name: pin.name, account: pin.userId.flatMap { names[$0] } ?? "", state: state, isLocked: pin.isLocked)
+            ListPage.Pin(
+                id: pin.id.uuidString, name: pin.name, account: pin.userId.flatMap { names[$0] } ?? "",
+                state: Self.state(of: pin, format: format, req: req), isLocked: pin.isLocked)
         }
         page.accounts = users.filter(\.isActive).map {
-            ListPage.Account(
-                id: $0.id!.uuidString, label: ($0.name.map { $0 + " · " } ?? "") + $0.email, selected: $0.id!.uuidString == selectedAccount)
+            ListPage.Account(id: $0.id!.uuidString, label: Self.accountLabel($0), selected: $0.id!.uuidString == selectedAccount)
         }
         return page
+    }
+
+    /// A PIN's state in words: locked until when, failures so far, or ready (also the owner's
+    /// PINs page across stores).
+    static func state(of pin: PinResponse, format: StorePageFormat, req: Request) -> String {
+        if let until = pin.lockedUntil { return req.t("store.pin_locked_until", format.dateTime(until)) }
+        if pin.failedAttempts > 0 { return req.t("store.pin_failures", format.number(pin.failedAttempts)) }
+        return req.t("store.pin_ready")
+    }
+
+    /// "Marc Weber · marc@…", an account a PIN may belong to.
+    static func accountLabel(_ user: UserModel) -> String {
+        (user.name.map { $0 + " · " } ?? "") + user.email
     }
 }

@@ -20,6 +20,8 @@ final class ProgramModel: Model, @unchecked Sendable {
     @Field(key: "max_daily_stamps") var maxDailyStamps: Int
     @Field(key: "require_staff_pin") var requireStaffPin: Bool
     @OptionalField(key: "points_expiration_days") var pointsExpirationDays: Int?
+    /// What the stamp card's reward costs the merchant (cents), for the liability; optional.
+    @OptionalField(key: "stamps_reward_cost_cents") var stampsRewardCostCents: Int?
     @OptionalField(key: "card_name") var cardName: String?
     @OptionalField(key: "card_color") var cardColor: String?
     @OptionalField(key: "logo_url") var logoURL: String?
@@ -63,6 +65,8 @@ final class RewardModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "points_cost") var pointsCost: Int
     @Field(key: "is_active") var isActive: Bool
+    /// What the reward costs the merchant (cents), for the liability; optional.
+    @OptionalField(key: "cost_cents") var costCents: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -48,6 +48,12 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
     @Field(key: "allow_store_voids") var allowStoreVoids: Bool
     @Field(key: "allow_cross_store_redemption") var allowCrossStoreRedemption: Bool
     @Field(key: "store_void_window_days") var storeVoidWindowDays: Int
+    @Field(key: "fraud_near_limit_percent") var fraudNearLimitPercent: Int
+    @Field(key: "fraud_near_limit_days") var fraudNearLimitDays: Int
+    @Field(key: "fraud_voids_per_staff") var fraudVoidsPerStaff: Int
+    @Field(key: "fraud_pin_failures_per_staff") var fraudPinFailuresPerStaff: Int
+    @Field(key: "fraud_hop_minutes") var fraudHopMinutes: Int
+    @Field(key: "fraud_hops_per_card") var fraudHopsPerCard: Int
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
@@ -60,6 +66,12 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
             settings.allowStoreVoids = allowStoreVoids
             settings.allowCrossStoreRedemption = allowCrossStoreRedemption
             settings.storeVoidWindowDays = storeVoidWindowDays
+            settings.fraud.nearLimitPercent = fraudNearLimitPercent
+            settings.fraud.nearLimitDays = fraudNearLimitDays
+            settings.fraud.voidsPerStaff = fraudVoidsPerStaff
+            settings.fraud.pinFailuresPerStaff = fraudPinFailuresPerStaff
+            settings.fraud.hopMinutes = fraudHopMinutes
+            settings.fraud.hopsPerCard = fraudHopsPerCard
             return settings
         }
         set {
@@ -68,6 +80,12 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
             allowStoreVoids = newValue.allowStoreVoids
             allowCrossStoreRedemption = newValue.allowCrossStoreRedemption
             storeVoidWindowDays = newValue.storeVoidWindowDays
+            fraudNearLimitPercent = newValue.fraud.nearLimitPercent
+            fraudNearLimitDays = newValue.fraud.nearLimitDays
+            fraudVoidsPerStaff = newValue.fraud.voidsPerStaff
+            fraudPinFailuresPerStaff = newValue.fraud.pinFailuresPerStaff
+            fraudHopMinutes = newValue.fraud.hopMinutes
+            fraudHopsPerCard = newValue.fraud.hopsPerCard
         }
     }
 }

@@ -14,6 +14,13 @@ struct DailyStatsDelta: Sendable, Equatable {
     var pointsRedeemed = 0
     /// Points taken by the expiry job (`points_expired` rows).
     var pointsExpired = 0
+    // Analytics (decision 0026), derived in `CardOperation.record` by `AnalyticsRollupRules`.
+    var activeCards = 0
+    var visits = 0
+    var stampsVoided = 0
+    var pointsVoided = 0
+    var rewardsRedeemed = 0
+    var rewardsEarned = 0
 }
 
 /// Keeps `loyalty_daily_stats`: a few rows per store and local day, bumped by an upsert in the
@@ -37,17 +44,24 @@ enum DailyStats {
             """
             INSERT INTO loyalty_daily_stats
                 (merchant_id, store_id, day, shard, cards_enrolled, stamps_given, stamps_redeemed, points_given, points_redeemed,
-                points_expired)
+                points_expired, active_cards, visits, stamps_voided, points_voided, rewards_redeemed, rewards_earned)
             VALUES (\(bind: merchantID), \(bind: storeID), \(bind: day.description), \(bind: shard(for: cardID)), \(bind: delta.cardsEnrolled),
                 \(bind: delta.stampsGiven), \(bind: delta.stampsRedeemed), \(bind: delta.pointsGiven), \(bind: delta.pointsRedeemed),
-                \(bind: delta.pointsExpired))
+                \(bind: delta.pointsExpired), \(bind: delta.activeCards), \(bind: delta.visits), \(bind: delta.stampsVoided),
+                \(bind: delta.pointsVoided), \(bind: delta.rewardsRedeemed), \(bind: delta.rewardsEarned))
             ON CONFLICT (store_id, day, shard) DO UPDATE SET
                 cards_enrolled = loyalty_daily_stats.cards_enrolled + excluded.cards_enrolled,
                 stamps_given = loyalty_daily_stats.stamps_given + excluded.stamps_given,
                 stamps_redeemed = loyalty_daily_stats.stamps_redeemed + excluded.stamps_redeemed,
                 points_given = loyalty_daily_stats.points_given + excluded.points_given,
                 points_redeemed = loyalty_daily_stats.points_redeemed + excluded.points_redeemed,
-                points_expired = loyalty_daily_stats.points_expired + excluded.points_expired
+                points_expired = loyalty_daily_stats.points_expired + excluded.points_expired,
+                active_cards = loyalty_daily_stats.active_cards + excluded.active_cards,
+                visits = loyalty_daily_stats.visits + excluded.visits,
+                stamps_voided = loyalty_daily_stats.stamps_voided + excluded.stamps_voided,
+                points_voided = loyalty_daily_stats.points_voided + excluded.points_voided,
+                rewards_redeemed = loyalty_daily_stats.rewards_redeemed + excluded.rewards_redeemed,
+                rewards_earned = loyalty_daily_stats.rewards_earned + excluded.rewards_earned
             """
         ).run()
     }

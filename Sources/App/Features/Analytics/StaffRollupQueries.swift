@@ -1,0 +1,74 @@
+import Fluent
+import FluentSQL
+import Foundation
+import LoyaltyCore
+import SQLKit
+
+/// Reads `loyalty_staff_daily_stats`: per staff member, summed over a range of days.
+enum StaffRollupQueries {
+    struct Total {
+        let identity: StaffMember
+        let delta: StaffDayDelta
+        /// The last day with a row in the range.
+        let lastDay: String
+    }
+
+    /// `merchantID == nil`: every merchant (admin).
+    static func totals(merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, on database: any Database) async throws -> [Total] {
+        struct Row: Decodable {
+            let staff_kind: String
+            let staff_id: UUID
+            let operations: Int
+            let stamps: Int
+            let points: Int
+            let redemptions: Int
+            let voids: Int
+            let pin_failures: Int
+            let last_day: String
+        }
+        var filter = SQLQueryString("day >= \(bind: from.description) AND day <= \(bind: to.description)")
+        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
+        if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
+        let rows = try await database.sql.raw(
+            """
+            SELECT staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
+                CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
+                CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
+            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY staff_kind, staff_id
+            """
+        ).all(decoding: Row.self)
+        return rows.compactMap { row in
+            let identity = row.staff_kind == "pin"
+                ? StaffMember(staffPinID: row.staff_id, userID: nil) : StaffMember(staffPinID: nil, userID: row.staff_id)
+            return identity.map {
+                Total(
+                    identity: $0,
+                    delta: StaffDayDelta(
+                        operations: row.operations, stamps: row.stamps, points: row.points, redemptions: row.redemptions,
+                        voids: row.voids, pinFailures: row.pin_failures),
+                    lastDay: row.last_day)
+            }
+        }
+    }
+
+    /// Display names: the PIN's name, the user's name (else e-mail). Only the merchant's own
+    /// PINs are named (`merchantID`), so a stray id never reveals another tenant's name.
+    static func names(of identities: [StaffMember], merchantID: UUID?, on database: any Database) async throws -> [StaffMember: String] {
+        var names: [StaffMember: String] = [:]
+        let pinIDs = identities.filter { $0.kind == "pin" }.map(\.id)
+        let userIDs = identities.filter { $0.kind == "user" }.map(\.id)
+        if !pinIDs.isEmpty {
+            let query = StaffPinModel.query(on: database).filter(\.$id ~~ pinIDs)
+            if let merchantID { query.filter(\.$merchant.$id == merchantID) }
+            for pin in try await query.all() {
+                if let identity = StaffMember(staffPinID: pin.id, userID: nil) { names[identity] = pin.name }
+            }
+        }
+        if !userIDs.isEmpty {
+            for user in try await UserModel.query(on: database).filter(\.$id ~~ userIDs).all() {
+                if let identity = StaffMember(staffPinID: nil, userID: user.id) { names[identity] = user.name ?? user.email }
+            }
+        }
+        return names
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LoyaltyCore
+
+/// A table of figures that the page shows as it is and, when it has a `kind`, as a chart drawn
+/// by `charts.js` from the same cells: the table is the chart's accessible and script-free
+/// version, so a chart can never show a number the table does not (decision 0032).
+struct ChartTable: Encodable, Sendable {
+    struct Cell: Encodable, Sendable {
+        /// The figure as the page's language writes it.
+        let text: String
+        /// The raw number `charts.js` plots (`data-value`).
+        let value: Int
+    }
+
+    struct Row: Encodable, Sendable {
+        let label: String
+        /// A link for the row's label (e.g. a card), empty for none.
+        let url: String
+        let cells: [Cell]
+    }
+
+    /// Unique on the page: the table's `id` and the canvas's `data-chart`.
+    let id: String
+    let title: String
+    /// `line`, `bar`, or empty for a table without a chart.
+    let kind: String
+    /// The heading of the label column (`Day`, `Store`, ...).
+    let labelHeading: String
+    let columns: [String]
+    let rows: [Row]
+    /// The same numbers as CSV (a page route with the page's filters); empty for none.
+    let csvURL: String
+    /// The canvas's accessible name: what the chart shows and where its numbers are.
+    let chartLabel: String
+    /// Whether the table sits inside a closed `<details>` under its chart.
+    var isChart: Bool { !kind.isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, kind, labelHeading, columns, rows, csvURL, chartLabel, isChart
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(labelHeading, forKey: .labelHeading)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(csvURL, forKey: .csvURL)
+        try container.encode(chartLabel, forKey: .chartLabel)
+        try container.encode(isChart, forKey: .isChart)
+    }
+}
+
+/// One column of a chart or table: its heading's catalog key and how to read it from a row.
+struct MeasureColumn<Source>: Sendable {
+    let key: String
+    let value: @Sendable (Source) -> Int
+}
+
+extension MeasureColumn where Source == AnalyticsMeasures {
+    static var enrollments: Self { .init(key: "analytics.m_enrollments") { $0.enrollments } }
+    static var activeCards: Self { .init(key: "analytics.m_active_cards") { $0.activeCards } }
+    static var visits: Self { .init(key: "analytics.m_visits") { $0.visits } }
+    static var stampsGiven: Self { .init(key: "analytics.m_stamps_given") { $0.stampsGiven } }
+    static var stampsRedeemed: Self { .init(key: "analytics.m_stamps_redeemed") { $0.stampsRedeemed } }
+    static var stampsVoided: Self { .init(key: "analytics.m_stamps_voided") { $0.stampsVoided } }
+    static var pointsGiven: Self { .init(key: "analytics.m_points_given") { $0.pointsGiven } }
+    static var pointsRedeemed: Self { .init(key: "analytics.m_points_redeemed") { $0.pointsRedeemed } }
+    static var pointsVoided: Self { .init(key: "analytics.m_points_voided") { $0.pointsVoided } }
+    static var pointsExpired: Self { .init(key: "analytics.m_points_expired") { $0.pointsExpired } }
+    static var rewardsRedeemed: Self { .init(key: "analytics.m_rewards_redeemed") { $0.rewardsRedeemed } }
+    static var rewardsEarned: Self { .init(key: "analytics.m_rewards_earned") { $0.rewardsEarned } }
+}
