@@ -158,7 +158,13 @@ def submit_and_wait(driver: WebDriver, element: WebElement, press_enter: bool = 
             old.tag_name  # raises once the old document is gone
             return False
         except StaleElementReferenceException:
-            return d.execute_script("return document.readyState") == "complete"
+            pass
+        except WebDriverException as error:
+            # Asked in the instant the old document is being replaced, Chromium answers "Node with
+            # given id does not belong to the document" instead of a stale reference: also gone.
+            if "does not belong to the document" not in str(error):
+                raise
+        return d.execute_script("return document.readyState") == "complete"
     wait_until(driver, loaded, "the next page to load")
 
 
