@@ -134,6 +134,20 @@ import Vapor
         }
     }
 
+    /// The rollups rebuilt after a generation read the ledger and the cards page by page: pages
+    /// of 7 must give what one page gives (a cursor that does not advance would loop forever,
+    /// hence the time limit).
+    @Test(.timeLimit(.minutes(3))) func theRebuiltRollupsDoNotDependOnThePageSize() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Self.generate(app, cards: 60, rows: 900)
+            try await AnalyticsBackfill.run(on: app.db)
+            let onePage = try await RollupSnapshot.take(app.db)
+            #expect(onePage.balances.count == 2 && onePage.buckets.count > 10 && onePage.daily.count > 50)
+            try await AnalyticsBackfill.run(on: app.db, pageSize: 7)
+            #expect(try await RollupSnapshot.take(app.db) == onePage)
+        }
+    }
+
     @Test func theSameSeedGivesTheSameData() async throws {
         var runs: [[String]] = []
         for seed: UInt64 in [7, 7, 8] {

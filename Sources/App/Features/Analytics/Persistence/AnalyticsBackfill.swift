@@ -13,10 +13,11 @@ import SQLKit
 /// Run it while nothing else writes (a migration, or right after a bulk load): it replaces
 /// the rows in one transaction, but operations committed during the read would be lost.
 enum AnalyticsBackfill {
-    static let pageSize = 5_000
+    static let defaultPageSize = 5_000
 
-    static func run(on database: any Database) async throws {
-        try await database.transaction { tx in try await rebuild(on: tx) }
+    /// `pageSize`: rows or cards read per query (tests page by a handful to cross page ends).
+    static func run(on database: any Database, pageSize: Int = defaultPageSize) async throws {
+        try await database.transaction { tx in try await rebuild(on: tx, pageSize: pageSize) }
     }
 
     private struct DayKey: Hashable {
@@ -84,7 +85,7 @@ enum AnalyticsBackfill {
         }
     }
 
-    private static func rebuild(on tx: any Database) async throws {
+    private static func rebuild(on tx: any Database, pageSize: Int) async throws {
         let sql = tx.sql
         var programs: [UUID: ProgramRow] = [:]
         for program in try await sql.select().columns("id", "stamps_target", "max_daily_stamps").from(ProgramModel.schema)
@@ -152,6 +153,9 @@ enum AnalyticsBackfill {
                 """
             ).all(decoding: LedgerRow.self)
             guard let lastRow = page.last else { break }
+            guard cursor.map({ $0 != (lastRow.card_id, lastRow.sequence) }) ?? true else {
+                throw BackfillError.cursorDidNotAdvance("ledger")
+            }
             cursor = (lastRow.card_id, lastRow.sequence)
             for row in page {
                 if row.card_id != lastCard {
@@ -213,7 +217,7 @@ enum AnalyticsBackfill {
         }
 
         try await write(daily: daily, staff: staff, rewards: rewards, events: events, on: tx)
-        try await rebuildBalances(on: tx)
+        try await rebuildBalances(on: tx, pageSize: pageSize)
     }
 
     private static func write(
@@ -254,7 +258,7 @@ enum AnalyticsBackfill {
 
     /// Balance totals and points by activity day, from the cards (their balances equal the
     /// ledger's sums).
-    private static func rebuildBalances(on tx: any Database) async throws {
+    private static func rebuildBalances(on tx: any Database, pageSize: Int) async throws {
         let sql = tx.sql
         try await sql.delete(from: "loyalty_balance_totals").run()
         try await sql.delete(from: "loyalty_points_by_activity_day").run()
@@ -271,12 +275,18 @@ enum AnalyticsBackfill {
         while true {
             let query = sql.select().columns("id", "merchant_id", "stamp_count", "points_balance", "last_activity_at")
                 .from(CardModel.schema)
-                .where(SQLBinaryExpression(SQLIdentifier("stamp_count"), .notEqual, SQLLiteral.numeric("0")))
-                .orWhere(SQLBinaryExpression(SQLIdentifier("points_balance"), .notEqual, SQLLiteral.numeric("0")))
+                // Grouped: without the parentheses the cursor's AND would bind to the second test
+                // only, and every page would start again at the first card with stamps.
+                .where(group: {
+                    $0.where(SQLBinaryExpression(SQLIdentifier("stamp_count"), .notEqual, SQLLiteral.numeric("0")))
+                        .orWhere(SQLBinaryExpression(SQLIdentifier("points_balance"), .notEqual, SQLLiteral.numeric("0")))
+                })
                 .orderBy("id").limit(pageSize)
             if let cursor { query.where("id", .greaterThan, cursor) }
             let page = try await query.all(decoding: Row.self)
             guard let last = page.last else { break }
+            // A page that ends where the last one did would be read forever: fail instead.
+            guard last.id != cursor else { throw BackfillError.cursorDidNotAdvance("cards") }
             cursor = last.id
             for card in page {
                 totals[card.merchant_id, default: (0, 0)].stamps += card.stamp_count
@@ -331,5 +341,15 @@ extension StaffDayDelta {
         redemptions += other.redemptions
         voids += other.voids
         pinFailures += other.pinFailures
+    }
+}
+
+/// A paging query that returned the page it returned before: a bug in the query, reported
+/// instead of looping.
+enum BackfillError: Error, CustomStringConvertible {
+    case cursorDidNotAdvance(String)
+
+    var description: String {
+        switch self { case .cursorDidNotAdvance(let table): "analytics backfill: the \(table) pages did not advance" }
     }
 }
