@@ -20,8 +20,8 @@ struct AdminSettingsPage: RouteCollection {
         let label: String
         let hint: String
         let range: ClosedRange<Int>
-        let setting: WritableKeyPath<MerchantLoyaltySettings, Int> & Sendable
-        let request: WritableKeyPath<SettingsRequest, Int?> & Sendable
+        let setting: any WritableKeyPath<MerchantLoyaltySettings, Int> & Sendable
+        let request: any WritableKeyPath<SettingsRequest, Int?> & Sendable
     }
 
     static let counterFields = [
