@@ -66,6 +66,9 @@ struct DataGenerator {
         progress.start(phase: "cards and ledger rows", total: plan.transactions, unit: "rows")
         var cardIndex = 0
         var assigned = 0
+        // The previous chunk is written while the next one is simulated: the database works on
+        // its own thread, so on two cores the two overlap.
+        var writing: Task<Void, any Error>?
         for (offset, merchant) in merchants.enumerated() {
             let simulator = CardHistorySimulator(
                 rules: merchant.rules, rewards: merchant.rewards, stores: merchant.stores, end: end, hash: LedgerHashing.sha256Hex)
@@ -86,12 +89,15 @@ struct DataGenerator {
                     customerNumber += 1
                     left -= 1
                 }
-                try await write(chunk, of: merchant, stats: &stats, using: &rng)
+                let prepared = prepare(chunk, of: merchant, stats: &stats, using: &rng)
+                try await writing?.value
+                writing = Task { [database] in try await prepared.insert(on: database) }
                 summary.cards += chunk.count
                 summary.rows += chunkRows
                 progress.advance(by: chunkRows)
             }
         }
+        try await writing?.value
         progress.finish()
 
         progress.start(phase: "daily statistics", total: stats.count)
@@ -182,20 +188,43 @@ struct DataGenerator {
     private static let firstNames = ["Claire", "Jean", "Maria", "Thomas", "Léa", "Marc", "Sophie", "Paulo", "Anna", "Luc", "Nora", "Tom"]
     private static let lastNames = ["Dupont", "Reuter", "Costa", "Becker", "Muller", "Weber", "Schmit", "Ferreira", "Hoffmann", "Wagner"]
 
-    private func write(
+    /// A chunk's customers, cards and rows, built with their random choices, ready to insert.
+    private struct PreparedChunk: Sendable {
+        let merchantID: UUID
+        let customers: [CustomerModel]
+        let cards: [CardModel]
+        let rows: [SimulatedRow]
+
+        /// One transaction: the chunk is there whole or not at all.
+        func insert(on database: any Database) async throws {
+            try await database.transaction { db in
+                let sql = db.sql
+                for batch in customers.chunked(by: 500) {
+                    try await sql.insert(into: CustomerModel.schema).fluentModels(batch).run()
+                }
+                for batch in cards.chunked(by: 500) {
+                    try await sql.insert(into: CardModel.schema).fluentModels(batch).run()
+                }
+                try await GeneratedLedgerRows.insert(rows, merchantID: merchantID, on: sql)
+            }
+        }
+    }
+
+    private func prepare(
         _ chunk: [(card: SimulatedCard, id: UUID, number: Int)], of merchant: Merchant, stats: inout DailyStatsAccumulator,
         using rng: inout SeededGenerator
-    ) async throws {
+    ) -> PreparedChunk {
         var customers: [CustomerModel] = []
         var cards: [CardModel] = []
-        var rows: [TransactionModel] = []
+        var rows: [SimulatedRow] = []
         for (simulated, cardID, number) in chunk {
             let customer = CustomerModel(
                 merchantID: merchant.id,
                 name: "\(Self.firstNames.randomElement(using: &rng)!) \(Self.lastNames.randomElement(using: &rng)!)",
                 email: "c\(number + 1)@m\(merchant.index + 1).generate.test", phone: nil, birthday: nil,
                 locale: CustomerLocale.allCases.randomElement(using: &rng)!)
-            customer.id = UUID.generated(using: &rng)
+            let customerID = UUID.generated(using: &rng)
+            customer.id = customerID
             customer.marketingConsentAt = nil
             customer.passwordHash = nil
             customer.erasedAt = nil
@@ -204,7 +233,7 @@ struct DataGenerator {
             customers.append(customer)
 
             let card = CardModel(
-                merchantID: merchant.id, customerID: try customer.requireID(), programID: merchant.programID,
+                merchantID: merchant.id, customerID: customerID, programID: merchant.programID,
                 storeID: simulated.enrolledStore.id, cardNumber: .random(using: &rng),
                 qrToken: Data(rng.bytes(24)).base64URLEncoded)
             card.id = cardID
@@ -230,27 +259,10 @@ struct DataGenerator {
             cards.append(card)
 
             stats.add(enrollmentOf: cardID, merchantID: merchant.id, storeID: simulated.enrolledStore.id, day: simulated.enrollmentDay)
-            for row in simulated.rows {
-                rows.append(
-                    TransactionModel(
-                        row.entry, merchantID: merchant.id, businessDay: row.businessDay.description, previousHash: row.previousHash,
-                        entryHash: row.entryHash))
-                stats.add(row, merchantID: merchant.id)
-            }
+            for row in simulated.rows { stats.add(row, merchantID: merchant.id) }
+            rows.append(contentsOf: simulated.rows)
         }
-        let (newCustomers, newCards, newRows) = (customers, cards, rows)
-        try await database.transaction { db in
-            let sql = db.sql
-            for batch in newCustomers.chunked(by: 500) {
-                try await sql.insert(into: CustomerModel.schema).fluentModels(batch).run()
-            }
-            for batch in newCards.chunked(by: 500) {
-                try await sql.insert(into: CardModel.schema).fluentModels(batch).run()
-            }
-            for batch in newRows.chunked(by: 1_000) {
-                try await sql.insert(into: TransactionModel.schema).fluentModels(batch).run()
-            }
-        }
+        return PreparedChunk(merchantID: merchant.id, customers: customers, cards: cards, rows: rows)
     }
 }
 

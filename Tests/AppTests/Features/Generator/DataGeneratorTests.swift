@@ -134,6 +134,13 @@ import Vapor
         }
     }
 
+    /// The bulk insert names the ledger's columns itself; a column added to the model must be
+    /// added there too.
+    @Test func theBulkLedgerInsertWritesEveryColumnOfTheModel() {
+        #expect(Set(GeneratedLedgerRows.columns) == Set(TransactionModel.keys.map(\.description)))
+        #expect(GeneratedLedgerRows.columns.count == TransactionModel.keys.count)
+    }
+
     /// The rollups rebuilt after a generation read the ledger and the cards page by page: pages
     /// of 7 must give what one page gives (a cursor that does not advance would loop forever,
     /// hence the time limit).
