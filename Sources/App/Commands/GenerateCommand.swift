@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import LoyaltyCore
 import Vapor
@@ -47,6 +48,8 @@ struct GenerateCommand: AsyncCommand {
         let rollups = Date()
         context.console.error("generate: rebuilding the analytics rollups from the ledger…", newLine: true)
         try await AnalyticsBackfill.run(on: app.db)
+        // The planner's statistics, as after any bulk load (both engines spell it the same).
+        try await app.db.sql.raw("ANALYZE").run()
         let seconds = Date().timeIntervalSince(started)
         context.console.print(
             """

@@ -43,10 +43,12 @@ enum CardLineage {
     static func cardIDs(endingAt card: CardModel, on database: any Database) async throws -> [UUID] {
         var ids = [try card.requireID()]
         var previous = card.replacesCardID
-        while let id = previous, ids.count < maximumLength, !ids.contains(id) {
+        // Only cards of the same merchant join the lineage: callers read the ledger by these ids.
+        while let id = previous, ids.count < maximumLength, !ids.contains(id),
+            let earlier = try await CardModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == card.$merchant.id).first()
+        {
             ids.append(id)
-            previous = try await CardModel.query(on: database).filter(\.$id == id).filter(\.$merchant.$id == card.$merchant.id)
-                .first()?.replacesCardID
+            previous = earlier.replacesCardID
         }
         return ids
     }

@@ -150,12 +150,14 @@ struct TransactionQueries: Sendable {
     func history(of card: CardModel, merchantID: UUID, filter: TransactionFilter = TransactionFilter(), page: PageRequest) async throws
         -> Page<TransactionResponse>
     {
+        guard card.$merchant.id == merchantID else { return Page(items: [], total: 0, page: page.page, perPage: page.perPage) }
+        // The lineage holds only this merchant's cards, so the rows are read by card alone: a
+        // merchant filter next to it steered SQLite to the merchant's time index, a scan of every
+        // row of the merchant instead of a few rows of the card's.
         let cards = try await CardLineage.cardIDs(endingAt: card, on: database)
-        return try await filter.apply(
-            to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID).filter(\.$card.$id ~~ cards)
-        )
-        .sort(\.$recordedAtMilliseconds, .descending).sort(\.$sequence, .descending)
-        .page(page, map: TransactionResponse.init)
+        return try await filter.apply(to: TransactionModel.query(on: database).filter(\.$card.$id ~~ cards))
+            .sort(\.$recordedAtMilliseconds, .descending).sort(\.$sequence, .descending)
+            .page(page, map: TransactionResponse.init)
     }
 
     /// Rows in time order, `batchSize` at a time (keyset pagination), for streaming exports.

@@ -143,8 +143,10 @@ struct StoreCardsPages: RouteCollection {
     /// (in the acting store's time zone), and whether a later row voided it.
     static func entries(_ rows: [TransactionResponse], merchantID: UUID, format: StorePageFormat, req: Request) async throws -> [DetailPage.Entry] {
         let ids = rows.map(\.id)
+        // The rows that void these (the merchant's own rows, so no merchant filter, which would
+        // steer SQLite to the merchant's time index instead of the unique voids index).
         let voided = Set(
-            try await TransactionModel.query(on: req.db).filter(\.$merchant.$id == merchantID).filter(\.$voidsTransactionID ~~ ids.map { Optional($0) }).all()
+            try await TransactionModel.query(on: req.db).filter(\.$voidsTransactionID ~~ ids.map { Optional($0) }).all()
                 .compactMap(\.voidsTransactionID))
         let storeIDs = Set(rows.compactMap(\.storeId))
         let stores = Dictionary(
