@@ -199,6 +199,14 @@ struct DataGenerator {
         func insert(on database: any Database) async throws {
             try await database.transaction { db in
                 let sql = db.sql
+                if sql.dialect.name == "sqlite" {
+                    // Per connection, for the load only: with SQLite's 2 MB page cache and a
+                    // checkpoint every 1,000 pages, writing 10 million rows was mostly re-reading
+                    // index pages and copying the WAL back (a release profile: 70 % in SQLite,
+                    // 55 % in pread/pwrite). 1 GiB of cache and rarer checkpoints keep it in memory.
+                    try await sql.raw("PRAGMA cache_size = -1048576").run()
+                    try await sql.raw("PRAGMA wal_autocheckpoint = 50000").run()
+                }
                 for batch in customers.chunked(by: 500) {
                     try await sql.insert(into: CustomerModel.schema).fluentModels(batch).run()
                 }
