@@ -138,7 +138,7 @@ struct DemoCommand: AsyncCommand {
                 try await CardModel(
                     merchantID: merchantID, customerID: try customer.requireID(), programID: try program.requireID(),
                     storeID: try luxembourg.requireID(), cardNumber: .random(using: &generator), qrToken: CardService.newQRToken()
-                ).create(on: db)
+                ).createCounted(on: db)
             }
         }
         return true

@@ -19,7 +19,7 @@ extension AppConfig {
         isProduction: Bool,
         dataDirectory: String = "data"
     ) throws -> AppConfig {
-        var reader = EnvironmentReader(environment)
+        let reader = EnvironmentReader(environment)
         let dataDirectory = reader.string("LOYALTY_DATA_DIR") ?? dataDirectory
 
         let database: DatabaseConfig

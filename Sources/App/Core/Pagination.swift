@@ -51,8 +51,10 @@ struct Page<Item: Content>: Content {
 
 extension QueryBuilder {
     /// Runs the query for one page, mapping each row; `total` counts every matching row.
-    func page<Item: Content>(_ request: PageRequest, map: (Model) throws -> Item) async throws -> Page<Item> {
-        let total = try await copy().count()
+    /// `knownTotal`: the count when it is kept elsewhere (`ListTotals`), instead of counting.
+    func page<Item: Content>(_ request: PageRequest, knownTotal: Int? = nil, map: (Model) throws -> Item) async throws -> Page<Item> {
+        let total: Int
+        if let knownTotal { total = knownTotal } else { total = try await copy().count() }
         let rows = try await copy()
             .offset((request.page - 1) * request.perPage)
             .limit(request.perPage)

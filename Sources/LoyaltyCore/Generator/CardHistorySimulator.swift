@@ -101,18 +101,29 @@ public struct CardHistorySimulator {
             balance: CardBalance(), rows: [], lastActivityAt: nil)
         guard rowCount > 0 else { return card }
         let slot = (end.timeIntervalSince(enrolledAt) - 3_600) / Double(rowCount)
+        // About one card in fifty behaves as the fraud signals look for: visits in bursts,
+        // 16 to 28 minutes apart (past the generated programs' 15-minute cooldown, inside the
+        // default 30-minute hop window), half of them at another store.
+        let bursty = Int.random(in: 0..<50, using: &rng) == 0
         var last = enrolledAt
         for index in 0..<rowCount {
             let slotStart = enrolledAt.addingTimeInterval(60 + slot * Double(index))
-            let at = max(last.addingTimeInterval(60), slotStart.addingTimeInterval(Double.random(in: 0..<max(1, slot), using: &rng)))
-            let op = nextOperation(card: &card, home: home, at: at, using: &rng)
+            var at = max(last.addingTimeInterval(60), slotStart.addingTimeInterval(Double.random(in: 0..<max(1, slot), using: &rng)))
+            if bursty, index > 0, Int.random(in: 0..<100, using: &rng) < 60 {
+                let soon = last.addingTimeInterval(Double.random(in: 16 * 60...28 * 60, using: &rng))
+                if soon < end { at = soon }
+            }
+            let op = nextOperation(card: &card, home: home, at: at, awayPercent: bursty ? 50 : 20, using: &rng)
             last = append(op, to: &card, cardID: cardID, using: &rng)
         }
         return card
     }
 
     /// Picks and applies the next operation at about `at`; balances move in `card.balance`.
-    private func nextOperation(card: inout SimulatedCard, home: SimulatedStore, at: Date, using rng: inout some RandomNumberGenerator) -> Op {
+    /// `awayPercent`: the share of operations at a store other than the card's home.
+    private func nextOperation(
+        card: inout SimulatedCard, home: SimulatedStore, at: Date, awayPercent: Int, using rng: inout some RandomNumberGenerator
+    ) -> Op {
         let lastRow = card.rows.last
         // The daily job takes the points of a card left alone longer than the window.
         if let days = rules.pointsExpirationDays, let lastActivity = card.lastActivityAt, card.balance.pointsBalance > 0 {
@@ -148,7 +159,8 @@ public struct CardHistorySimulator {
                     notes: "Wrong card", stats: stats, store: store, at: voidAt)
             }
         }
-        let store = Int.random(in: 0..<100, using: &rng) < 80 ? home : stores[Int.random(in: 0..<stores.count, using: &rng)]
+        let away = stores.filter { $0.id != home.id }
+        let store = Int.random(in: 0..<100, using: &rng) < awayPercent ? away.randomElement(using: &rng) ?? home : home
         let type = rules.loyaltyType
         // Redeem what the card holds, at its home store (cross-store redemption may be off).
         if type.collectsStamps, card.balance.stampCount >= rules.stampsTarget, Int.random(in: 0..<100, using: &rng) < 75 {

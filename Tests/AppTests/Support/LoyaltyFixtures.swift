@@ -68,7 +68,7 @@ extension Application {
         let card = CardModel(
             merchantID: customer.$merchant.id, customerID: try customer.requireID(), programID: try program.requireID(),
             storeID: try store.requireID(), cardNumber: .random(using: &generator), qrToken: CardService.newQRToken())
-        try await card.create(on: db)
+        try await card.createCounted(on: db)
         return card
     }
 

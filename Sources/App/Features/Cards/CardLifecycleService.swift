@@ -106,7 +106,7 @@ struct CardLifecycleService: Sendable {
             to: old, type: .cardTransferredOut, stampsDelta: plan.closingStampsDelta, pointsDelta: plan.closingPointsDelta,
             notes: "reissued as card \(newID.uuidString.lowercased())" + suffix)
 
-        try await card.create(on: tx)
+        try await card.createCounted(on: tx)
         // One millisecond later, so the opening row sorts after the closing row in time.
         let opening = LedgerAppender(
             tx: tx, merchantID: merchantID, storeID: storeID, operatorContext: operatorContext, now: now.addingTimeInterval(0.001))
@@ -153,6 +153,7 @@ struct LedgerAppender {
         let entryHash = entry.chainedHash(previousHash: card.lastEntryHash, using: LedgerHashing.sha256Hex)
         try await TransactionModel(entry, merchantID: merchantID, businessDay: nil, previousHash: card.lastEntryHash, entryHash: entryHash)
             .create(on: tx)
+        try await ListTotals.addLedgerRow(merchantID: merchantID, cardID: entry.cardID, on: tx)
         card.entryCount = entry.sequence
         card.lastEntryHash = entryHash
         try await card.save(on: tx)

@@ -54,7 +54,7 @@ struct CardService: Sendable {
                         merchantID: store.merchantID, customerID: try customer.requireID(), programID: try program.requireID(),
                         storeID: store.storeID, cardNumber: .random(using: &generator), qrToken: Self.newQRToken())
                     card.linkTokenHash = linkTokenHash
-                    try await card.create(on: tx)
+                    try await card.createCounted(on: tx)
                     try await DailyStats.add(
                         DailyStatsDelta(cardsEnrolled: 1), merchantID: store.merchantID, storeID: store.storeID,
                         day: store.businessDay(at: now()), cardID: try card.requireID(),
@@ -119,9 +119,34 @@ struct CardService: Sendable {
         page: PageRequest
     ) async throws -> Page<CardResponse> {
         let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
-        let query = CardModel.query(on: database)
+        guard let program else { return Page(items: [], total: 0, page: page.page, perPage: page.perPage) }
+        let text = text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let filtered = { self.matching(merchantID: merchantID, enrolledAt: storeID, status: status, text: text, matchingPhone: matchingPhone) }
+        // Unfiltered, the total is kept (`ListTotals`): a merchant's 100,000 cards are not
+        // counted per request.
+        let total: Int
+        if storeID == nil, status == nil, text == nil {
+            total = try await ListTotals.cards(merchantID: merchantID, on: database)
+        } else {
+            total = try await filtered().count()
+        }
+        // The page's ids first, in the (merchant, created_at, id) index's order, then those
+        // rows with their customers: a deep page skips index entries, not joined rows.
+        let ids = try await filtered().sort(\.$createdAt, .descending).sort(\.$id, .descending)
+            .offset((page.page - 1) * page.perPage).limit(page.perPage).all(\.$id)
+        let cards = ids.isEmpty ? [] : try await CardModel.query(on: database)
             .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
-            .filter(\.$merchant.$id == merchantID)
+            .filter(\.$id ~~ ids).sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
+        let items = try cards.map { card in try CardResponse(card, program: program, customer: try card.joined(CustomerModel.self)) }
+        return Page(items: items, total: total, page: page.page, perPage: page.perPage)
+    }
+
+    /// The merchant's cards that pass the filters; joined with their customers only when the
+    /// text is searched in the customer's name, e-mail or phone.
+    private func matching(merchantID: UUID, enrolledAt storeID: UUID?, status: CardStatus?, text: String?, matchingPhone: Bool)
+        -> QueryBuilder<CardModel>
+    {
+        let query = CardModel.query(on: database).filter(\.$merchant.$id == merchantID)
         if let storeID { query.filter(\.$enrolledStore.$id == storeID) }
         // The same reading as `CardModel.status`: a replaced card is also blocked.
         switch status {
@@ -130,31 +155,29 @@ struct CardService: Sendable {
         case .replaced?: query.filter(\.$replacedByCardID != nil)
         case nil: break
         }
-        if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            let digits = text.filter { $0 != " " && $0 != "-" }
-            if !digits.isEmpty, digits.allSatisfy(\.isNumber) {
-                let number = SQLQueryString("loyalty_cards.card_number LIKE \(bind: CustomerService.likePattern(prefix: digits)) ESCAPE '!'")
-                if matchingPhone {
-                    query.group(.or) { any in
-                        any.filter(.sql(number))
-                        any.filter(.sql(Self.phoneMatches(text)))
-                    }
-                } else {
-                    query.filter(.sql(number))
+        guard let text else { return query }
+        let digits = text.filter { $0 != " " && $0 != "-" }
+        if !digits.isEmpty, digits.allSatisfy(\.isNumber) {
+            let number = SQLQueryString("loyalty_cards.card_number LIKE \(bind: CustomerService.likePattern(prefix: digits)) ESCAPE '!'")
+            if matchingPhone {
+                query.join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
+                query.group(.or) { any in
+                    any.filter(.sql(number))
+                    any.filter(.sql(Self.phoneMatches(text)))
                 }
             } else {
-                let pattern = CustomerService.likePattern(prefix: text.lowercased())
-                query.group(.or) { any in
-                    any.filter(.sql(SQLQueryString("lower(customers.name) LIKE \(bind: pattern) ESCAPE '!'")))
-                    any.filter(.sql(SQLQueryString("customers.email LIKE \(bind: pattern) ESCAPE '!'")))
-                    if matchingPhone { any.filter(.sql(Self.phoneMatches(text))) }
-                }
+                query.filter(.sql(number))
+            }
+        } else {
+            let pattern = CustomerService.likePattern(prefix: text.lowercased())
+            query.join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
+            query.group(.or) { any in
+                any.filter(.sql(SQLQueryString("lower(customers.name) LIKE \(bind: pattern) ESCAPE '!'")))
+                any.filter(.sql(SQLQueryString("customers.email LIKE \(bind: pattern) ESCAPE '!'")))
+                if matchingPhone { any.filter(.sql(Self.phoneMatches(text))) }
             }
         }
-        guard let program else { return Page(items: [], total: 0, page: page.page, perPage: page.perPage) }
-        return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { card in
-            try CardResponse(card, program: program, customer: try card.joined(CustomerModel.self))
-        }
+        return query
     }
 
     /// The customer's phone equals `text` once both lose their separators (`+352 621 12 34 56`,

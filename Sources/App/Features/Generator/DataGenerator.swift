@@ -14,7 +14,7 @@ import Vapor
 /// through the `LoyaltyCore` rules and chains every row as `CardOperation.record` does, and the
 /// card gets the balances, counters and last hash of its last row, so `verify-ledger` accepts
 /// the result. Memory stays flat: a chunk of cards is generated, written and dropped; only the
-/// daily statistics (a few rows per store and day) are kept until the end.
+/// analytics rollups (a few rows per store, staff member and day) are kept until the end.
 struct DataGenerator {
     let database: any Database
     let plan: GenerationPlan
@@ -62,7 +62,8 @@ struct DataGenerator {
         summary.merchants = merchants.count
         progress.finish()
 
-        var stats = DailyStatsAccumulator()
+        // The analytics rollups, summed from the rows as they are made (decision 0034).
+        var rollups = try await AnalyticsBackfill.builder(on: database)
         progress.start(phase: "cards and ledger rows", total: plan.transactions, unit: "rows")
         var cardIndex = 0
         var assigned = 0
@@ -89,7 +90,7 @@ struct DataGenerator {
                     customerNumber += 1
                     left -= 1
                 }
-                let prepared = prepare(chunk, of: merchant, stats: &stats, using: &rng)
+                let prepared = prepare(chunk, of: merchant, rollups: &rollups, using: &rng)
                 try await writing?.value
                 writing = Task { [database] in try await prepared.insert(on: database) }
                 summary.cards += chunk.count
@@ -100,8 +101,9 @@ struct DataGenerator {
         try await writing?.value
         progress.finish()
 
-        progress.start(phase: "daily statistics", total: stats.count)
-        try await stats.insert(on: database) { progress.advance(by: $0) }
+        progress.start(phase: "analytics rollups", total: rollups.keyCount, unit: "rows")
+        let summed = rollups
+        try await database.transaction { [progress] db in try await summed.write(on: db) { progress.advance(by: $0) } }
         progress.finish()
         return summary
     }
@@ -219,7 +221,7 @@ struct DataGenerator {
     }
 
     private func prepare(
-        _ chunk: [(card: SimulatedCard, id: UUID, number: Int)], of merchant: Merchant, stats: inout DailyStatsAccumulator,
+        _ chunk: [(card: SimulatedCard, id: UUID, number: Int)], of merchant: Merchant, rollups: inout RollupBuilder,
         using rng: inout SeededGenerator
     ) -> PreparedChunk {
         var customers: [CustomerModel] = []
@@ -266,8 +268,7 @@ struct DataGenerator {
             card.updatedAt = simulated.updatedAt
             cards.append(card)
 
-            stats.add(enrollmentOf: cardID, merchantID: merchant.id, storeID: simulated.enrolledStore.id, day: simulated.enrollmentDay)
-            for row in simulated.rows { stats.add(row, merchantID: merchant.id) }
+            rollups.add(simulated, cardID: cardID, merchantID: merchant.id, programID: merchant.programID)
             rows.append(contentsOf: simulated.rows)
         }
         return PreparedChunk(merchantID: merchant.id, customers: customers, cards: cards, rows: rows)

@@ -73,6 +73,11 @@ struct TransactionFilter: Sendable {
         self.userID = userID
     }
 
+    /// No condition at all: every row of the merchant.
+    var isEmpty: Bool {
+        storeID == nil && cardID == nil && type == nil && from == nil && to == nil && staffPinID == nil && userID == nil
+    }
+
     init(from request: Request) throws {
         struct Query: Decodable {
             var storeId: String?
@@ -140,9 +145,11 @@ struct TransactionQueries: Sendable {
     let database: any Database
 
     func transactions(merchantID: UUID, filter: TransactionFilter, page: PageRequest) async throws -> Page<TransactionResponse> {
-        try await filter.apply(to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID))
+        // Unfiltered, the total is kept (a million rows are not counted per request).
+        let knownTotal = filter.isEmpty ? try await ListTotals.ledgerRows(merchantID: merchantID, on: database) : nil
+        return try await filter.apply(to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID))
             .sort(\.$recordedAtMilliseconds, .descending).sort(\.$id, .descending)
-            .page(page, map: TransactionResponse.init)
+            .page(page, knownTotal: knownTotal, map: TransactionResponse.init)
     }
 
     /// A card's ledger, newest first; a reissued card's history continues the cards it replaced

@@ -294,12 +294,13 @@ struct RollupSnapshot: Equatable {
     var buckets: [String: Int] = [:]
     var events: [String] = []
 
-    static func take(_ database: any Database) async throws -> RollupSnapshot {
+    /// `enrollments`: compare `cards_enrolled` too. Left out by default: the fixtures' cards are
+    /// inserted without the API, and the backfill counts every card on its `created_at` (the
+    /// real clock, not the test clock).
+    static func take(_ database: any Database, enrollments: Bool = false) async throws -> RollupSnapshot {
         var snapshot = RollupSnapshot()
         let sql = database.sql
-        // cards_enrolled is left out: the fixture's card was inserted without the API, and the
-        // backfill counts every card on its `created_at` (the real clock, not the test clock).
-        let dailyColumns = [
+        let dailyColumns = (enrollments ? ["cards_enrolled"] : []) + [
             "stamps_given", "stamps_redeemed", "points_given", "points_redeemed", "points_expired", "active_cards", "visits",
             "stamps_voided", "points_voided", "rewards_redeemed", "rewards_earned",
         ]
@@ -321,8 +322,8 @@ struct RollupSnapshot: Equatable {
         }
         for row in try await sql.raw("SELECT * FROM loyalty_balance_totals").all() {
             let key = try row.decode(column: "merchant_id", as: UUID.self).uuidString
-            let values = try ["stamps", "points"].map { try row.decode(column: $0, as: Int.self) }
-            snapshot.balances[key] = zip(snapshot.balances[key] ?? [0, 0], values).map { $0 + $1 }
+            let values = try ["stamps", "points", "cards", "ledger_rows"].map { try row.decode(column: $0, as: Int.self) }
+            snapshot.balances[key] = zip(snapshot.balances[key] ?? [0, 0, 0, 0], values).map { $0 + $1 }
         }
         for row in try await sql.raw("SELECT * FROM loyalty_points_by_activity_day").all() {
             let key = "\(try row.decode(column: "merchant_id", as: UUID.self)) \(try row.decode(column: "day", as: String.self))"

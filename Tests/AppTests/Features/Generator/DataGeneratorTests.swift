@@ -155,6 +155,25 @@ import Vapor
         }
     }
 
+    /// The generator sums the rollups from the rows it makes instead of reading them back
+    /// (decision 0034): what it writes must be what a rebuild from the ledger writes.
+    @Test func theGeneratedRollupsEqualARebuildFromTheLedger() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Self.generate(app, cards: 300, rows: 6_000)
+            let generated = try await RollupSnapshot.take(app.db, enrollments: true)
+            #expect(generated.daily.count > 100 && generated.staff.count > 100 && generated.rewards.count > 50)
+            #expect(generated.balances.count == 2 && generated.buckets.count > 10 && generated.events.count > 5, "\(generated.events.count) events")
+            try await AnalyticsBackfill.run(on: app.db)
+            let rebuilt = try await RollupSnapshot.take(app.db, enrollments: true)
+            #expect(rebuilt.daily == generated.daily)
+            #expect(rebuilt.staff == generated.staff)
+            #expect(rebuilt.rewards == generated.rewards)
+            #expect(rebuilt.balances == generated.balances)
+            #expect(rebuilt.buckets == generated.buckets)
+            #expect(rebuilt.events == generated.events)
+        }
+    }
+
     @Test func theSameSeedGivesTheSameData() async throws {
         var runs: [[String]] = []
         for seed: UInt64 in [7, 7, 8] {

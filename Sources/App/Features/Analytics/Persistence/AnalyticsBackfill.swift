@@ -5,10 +5,13 @@ import LoyaltyCore
 import SQLKit
 
 /// Rebuilds every rollup of decision 0026 (and `loyalty_daily_stats`) from the ledger and
-/// the cards: run by the 010 migration for existing deployments, and by the data generator
-/// after a bulk insert. The ledger is read once, in pages of card and sequence, through the
-/// same rules the operations apply (`AnalyticsRollupRules`), so a rebuilt rollup equals the
+/// the cards: run by the 010 migration for existing deployments (`loyalty generate` feeds the
+/// same `RollupBuilder` the rows it makes instead). The ledger is read once, in pages of card
+/// and sequence, through the same rules the operations apply, so a rebuilt rollup equals the
 /// live one. Staff PIN failures are not in the ledger: their counts are kept.
+///
+/// At 10 million rows this read is slow (decision 0034): the (card, sequence) order is random
+/// against the table's storage order, so it is paid once, by the migration, not per bulk load.
 ///
 /// Run it while nothing else writes (a migration, or right after a bulk load): it replaces
 /// the rows in one transaction, but operations committed during the read would be lost.
@@ -16,29 +19,12 @@ enum AnalyticsBackfill {
     static let defaultPageSize = 5_000
 
     /// `pageSize`: rows or cards read per query (tests page by a handful to cross page ends).
-    static func run(on database: any Database, pageSize: Int = defaultPageSize) async throws {
-        try await database.transaction { tx in try await rebuild(on: tx, pageSize: pageSize) }
-    }
-
-    private struct DayKey: Hashable {
-        let merchantID: UUID
-        let storeID: UUID
-        let day: String
-    }
-
-    private struct StaffKey: Hashable {
-        let day: DayKey
-        let staff: StaffMember
-    }
-
-    private struct RewardKey: Hashable {
-        let day: DayKey
-        let reward: UUID
-        let kind: String
+    /// `listTotals`: also recount `ListTotals` (false for migration 010, before their columns).
+    static func run(on database: any Database, pageSize: Int = defaultPageSize, listTotals: Bool = true) async throws {
+        try await database.transaction { tx in try await rebuild(on: tx, pageSize: pageSize, listTotals: listTotals) }
     }
 
     private struct LedgerRow: Decodable {
-        let id: UUID
         let merchant_id: UUID
         let card_id: UUID
         let sequence: Int
@@ -58,6 +44,18 @@ enum AnalyticsBackfill {
         let voided_points_delta: Int?
         let voided_reward_id: UUID?
         let voided_business_day: String?
+
+        var row: RollupBuilder.Row {
+            RollupBuilder.Row(
+                merchantID: merchant_id, cardID: card_id, programID: program_id, type: TransactionType(rawValue: type),
+                stampsDelta: stamps_delta, pointsDelta: points_delta, stampsBalanceAfter: stamps_balance_after, rewardID: reward_id,
+                storeID: store_id, staffPinID: staff_pin_id, userID: user_id, businessDay: business_day, createdAt: created_at,
+                voided: voided_type.map {
+                    RollupBuilder.Voided(
+                        type: TransactionType(rawValue: $0), stampsDelta: voided_stamps_delta ?? 0, pointsDelta: voided_points_delta ?? 0,
+                        rewardID: voided_reward_id, businessDay: voided_business_day)
+                })
+        }
     }
 
     private struct ProgramRow: Decodable {
@@ -72,26 +70,14 @@ enum AnalyticsBackfill {
         let fraud_hop_minutes: Int
     }
 
-    /// The daily-stats columns a row of `type` adds (what the services pass to `record`;
-    /// a void adds the negation of the row it voids).
-    static func baseStats(type: TransactionType, stampsDelta: Int, pointsDelta: Int) -> DailyStatsDelta {
-        switch type {
-        case .stampEarned: DailyStatsDelta(stampsGiven: stampsDelta)
-        case .stampRedeemed: DailyStatsDelta(stampsRedeemed: -stampsDelta)
-        case .pointsEarned: DailyStatsDelta(pointsGiven: pointsDelta)
-        case .pointsRedeemed: DailyStatsDelta(pointsRedeemed: -pointsDelta)
-        case .pointsExpired: DailyStatsDelta(pointsExpired: -pointsDelta)
-        default: DailyStatsDelta()
-        }
-    }
-
-    private static func rebuild(on tx: any Database, pageSize: Int) async throws {
-        let sql = tx.sql
-        var programs: [UUID: ProgramRow] = [:]
+    /// The programs' facts and the merchants' fraud thresholds the rules read.
+    static func builder(on database: any Database) async throws -> RollupBuilder {
+        let sql = database.sql
+        var programs: [UUID: RollupBuilder.ProgramFacts] = [:]
         for program in try await sql.select().columns("id", "stamps_target", "max_daily_stamps").from(ProgramModel.schema)
             .all(decoding: ProgramRow.self)
         {
-            programs[program.id] = program
+            programs[program.id] = .init(stampsTarget: program.stamps_target, maxDailyStamps: program.max_daily_stamps)
         }
         var thresholds: [UUID: FraudThresholds] = [:]
         for row in try await sql.select().columns("merchant_id", "fraud_near_limit_percent", "fraud_hop_minutes")
@@ -102,11 +88,13 @@ enum AnalyticsBackfill {
             value.hopMinutes = row.fraud_hop_minutes
             thresholds[row.merchant_id] = value
         }
+        return RollupBuilder(programs: programs, thresholds: thresholds)
+    }
 
-        var daily: [DayKey: DailyStatsDelta] = [:]
-        var staff: [StaffKey: StaffDayDelta] = [:]
-        var rewards: [RewardKey: (redemptions: Int, points: Int)] = [:]
-        var events: [(kind: FraudRules.Kind, day: DayKey, card: UUID)] = []
+    private static func rebuild(on tx: any Database, pageSize: Int, listTotals: Bool) async throws {
+        let sql = tx.sql
+        var builder = try await builder(on: tx)
+        builder.writesListTotals = listTotals
 
         // Enrollments: cards that are not reissues, on their store's local day.
         struct CardRow: Decodable {
@@ -124,23 +112,17 @@ enum AnalyticsBackfill {
         ).all(decoding: CardRow.self)
         for card in enrolled {
             guard let day = CalendarDate(card.created_at, in: TimeZone(identifier: card.timezone) ?? .gmt) else { continue }
-            daily[DayKey(merchantID: card.merchant_id, storeID: card.enrolled_store_id, day: day.description), default: .init()]
-                .cardsEnrolled += 1
+            builder.addEnrollment(merchantID: card.merchant_id, storeID: card.enrolled_store_id, day: day.description)
         }
 
-        // The ledger, card by card in sequence order, remembering the card's last row.
+        // The ledger, card by card in sequence order, as the builder wants it.
         var cursor: (card: UUID, sequence: Int)?
-        var lastCard: UUID?
-        var lastActivity: (day: String?, at: Date)?
-        var lastStore: UUID?
-        // The card's stamps of its last stamp day, as `CardBalance.stampsToday` counts them.
-        var stampDay: (day: String?, stamps: Int) = (nil, 0)
         while true {
             let after = cursor.map { SQLQueryString("WHERE t.card_id > \(bind: $0.card) OR (t.card_id = \(bind: $0.card) AND t.sequence > \(bind: $0.sequence))") }
                 ?? SQLQueryString("")
             let page = try await sql.raw(
                 """
-                SELECT t.id, t.merchant_id, t.card_id, t.sequence, t.type, t.stamps_delta, t.points_delta, t.stamps_balance_after,
+                SELECT t.merchant_id, t.card_id, t.sequence, t.type, t.stamps_delta, t.points_delta, t.stamps_balance_after,
                     t.reward_id, t.store_id, t.staff_pin_id, t.user_id, t.business_day, t.created_at, c.program_id,
                     o.type AS voided_type, o.stamps_delta AS voided_stamps_delta, o.points_delta AS voided_points_delta,
                     o.reward_id AS voided_reward_id, o.business_day AS voided_business_day
@@ -157,111 +139,26 @@ enum AnalyticsBackfill {
                 throw BackfillError.cursorDidNotAdvance("ledger")
             }
             cursor = (lastRow.card_id, lastRow.sequence)
-            for row in page {
-                if row.card_id != lastCard {
-                    (lastCard, lastActivity, lastStore, stampDay) = (row.card_id, nil, nil, (nil, 0))
-                }
-                defer {
-                    lastStore = row.store_id
-                    if TransactionType(rawValue: row.type)?.countsAsActivity == true { lastActivity = (row.business_day, row.created_at) }
-                }
-                guard let type = TransactionType(rawValue: row.type), let storeID = row.store_id, let dayText = row.business_day else { continue }
-                let key = DayKey(merchantID: row.merchant_id, storeID: storeID, day: dayText)
-                let program = programs[row.program_id]
-                let voidedType = row.voided_type.flatMap(TransactionType.init(rawValue:))
-                let delta = AnalyticsRollupRules.delta(
-                    type: type, stampsDelta: row.stamps_delta, pointsDelta: row.points_delta, rewardID: row.reward_id,
-                    voidedType: voidedType, stampsBalanceAfter: row.stamps_balance_after, stampsTarget: program?.stamps_target ?? 1,
-                    firstActivityOfDay: lastActivity?.day != dayText || lastActivity == nil)
-
-                var stats = baseStats(type: type, stampsDelta: row.stamps_delta, pointsDelta: row.points_delta)
-                if let voidedType, type == .stampVoided || type == .pointsVoided {
-                    stats = baseStats(type: voidedType, stampsDelta: row.voided_stamps_delta ?? 0, pointsDelta: row.voided_points_delta ?? 0)
-                        .negated
-                }
-                daily[key, default: .init()].add(delta.added(to: stats))
-
-                if let identity = StaffMember(staffPinID: row.staff_pin_id, userID: row.user_id), !delta.staffDelta.isZero {
-                    staff[StaffKey(day: key, staff: identity), default: .init()].add(delta.staffDelta)
-                }
-                let rowForReward = CardOperation.Row(
-                    type: type, stampsDelta: row.stamps_delta, pointsDelta: row.points_delta, rewardID: row.reward_id,
-                    voidedType: voidedType, voidedRewardID: row.voided_reward_id)
-                if let reward = AnalyticsRecorder.rewardChange(rowForReward, programID: row.program_id) {
-                    let rewardKey = RewardKey(day: key, reward: reward.key, kind: reward.kind)
-                    rewards[rewardKey, default: (0, 0)].redemptions += reward.redemptions
-                    rewards[rewardKey, default: (0, 0)].points += reward.pointsSpent
-                }
-
-                let fraud = thresholds[row.merchant_id] ?? FraudThresholds()
-                if type == .stampVoided, voidedType == .stampEarned, row.voided_business_day == stampDay.day {
-                    stampDay.stamps = max(0, stampDay.stamps - (row.voided_stamps_delta ?? 0))
-                }
-                if type == .stampEarned, let program {
-                    stampDay = (dayText, (stampDay.day == dayText ? stampDay.stamps : 0) + 1)
-                    if FraudRules.crossesNearLimit(
-                        stampsToday: stampDay.stamps, maxDailyStamps: program.max_daily_stamps, percent: fraud.nearLimitPercent)
-                    {
-                        events.append((.nearDailyLimit, key, row.card_id))
-                    }
-                }
-                if AnalyticsRollupRules.isCounterOperation(type),
-                    FraudRules.isHop(
-                        previousStore: lastStore, previousActivity: lastActivity?.at, store: storeID, now: row.created_at,
-                        hopMinutes: fraud.hopMinutes)
-                {
-                    events.append((.storeHopping, key, row.card_id))
-                }
-            }
+            for row in page { builder.add(row.row) }
             if page.count < pageSize { break }
         }
+        try await addBalances(to: &builder, on: tx, pageSize: pageSize)
 
-        try await write(daily: daily, staff: staff, rewards: rewards, events: events, on: tx)
-        try await rebuildBalances(on: tx, pageSize: pageSize)
-    }
-
-    private static func write(
-        daily: [DayKey: DailyStatsDelta], staff: [StaffKey: StaffDayDelta], rewards: [RewardKey: (redemptions: Int, points: Int)],
-        events: [(kind: FraudRules.Kind, day: DayKey, card: UUID)], on tx: any Database
-    ) async throws {
-        let sql = tx.sql
-        try await sql.delete(from: "loyalty_daily_stats").run()
-        // Shard 0 holds a rebuilt day: readers sum the shards.
-        let shardZero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        for (key, stats) in daily {
-            guard let day = CalendarDate(key.day) else { continue }
-            try await DailyStats.add(stats, merchantID: key.merchantID, storeID: key.storeID, day: day, cardID: shardZero, on: tx)
+        // Replace: empty the tables, then add the sums. PIN failures are not in the ledger:
+        // the staff rows keep them, and the rest is recounted.
+        for table in ["loyalty_daily_stats", "loyalty_reward_daily_stats", "loyalty_signal_events", "loyalty_balance_totals", "loyalty_points_by_activity_day"] {
+            try await sql.delete(from: table).run()
         }
-        // PIN failures are not in the ledger: keep them, recount the rest.
         try await sql.update("loyalty_staff_daily_stats")
             .set("operations", to: 0).set("stamps", to: 0).set("points", to: 0).set("redemptions", to: 0).set("voids", to: 0)
             .run()
-        for (key, delta) in staff {
-            guard let day = CalendarDate(key.day.day) else { continue }
-            try await AnalyticsRollups.addStaff(
-                delta, staff: key.staff, merchantID: key.day.merchantID, storeID: key.day.storeID, day: day, on: tx)
-        }
-        try await sql.delete(from: "loyalty_reward_daily_stats").run()
-        for (key, value) in rewards {
-            guard let day = CalendarDate(key.day.day) else { continue }
-            try await AnalyticsRollups.addReward(
-                rewardKey: key.reward, kind: key.kind, redemptions: value.redemptions, pointsSpent: value.points,
-                merchantID: key.day.merchantID, storeID: key.day.storeID, day: day, on: tx)
-        }
-        try await sql.delete(from: "loyalty_signal_events").run()
-        for event in events {
-            guard let day = CalendarDate(event.day.day) else { continue }
-            try await AnalyticsRollups.addSignalEvent(
-                event.kind, merchantID: event.day.merchantID, storeID: event.day.storeID, day: day, cardID: event.card, on: tx)
-        }
+        try await builder.write(on: tx)
     }
 
-    /// Balance totals and points by activity day, from the cards (their balances equal the
-    /// ledger's sums).
-    private static func rebuildBalances(on tx: any Database, pageSize: Int) async throws {
+    /// Card counts, balance totals and points by activity day, from the cards (their balances
+    /// equal the ledger's sums).
+    private static func addBalances(to builder: inout RollupBuilder, on tx: any Database, pageSize: Int) async throws {
         let sql = tx.sql
-        try await sql.delete(from: "loyalty_balance_totals").run()
-        try await sql.delete(from: "loyalty_points_by_activity_day").run()
         struct Row: Decodable {
             let id: UUID
             let merchant_id: UUID
@@ -269,19 +166,10 @@ enum AnalyticsBackfill {
             let points_balance: Int
             let last_activity_at: Date?
         }
-        var totals: [UUID: (stamps: Int, points: Int)] = [:]
-        var buckets: [String: [UUID: Int]] = [:]
         var cursor: UUID?
         while true {
             let query = sql.select().columns("id", "merchant_id", "stamp_count", "points_balance", "last_activity_at")
-                .from(CardModel.schema)
-                // Grouped: without the parentheses the cursor's AND would bind to the second test
-                // only, and every page would start again at the first card with stamps.
-                .where(group: {
-                    $0.where(SQLBinaryExpression(SQLIdentifier("stamp_count"), .notEqual, SQLLiteral.numeric("0")))
-                        .orWhere(SQLBinaryExpression(SQLIdentifier("points_balance"), .notEqual, SQLLiteral.numeric("0")))
-                })
-                .orderBy("id").limit(pageSize)
+                .from(CardModel.schema).orderBy("id").limit(pageSize)
             if let cursor { query.where("id", .greaterThan, cursor) }
             let page = try await query.all(decoding: Row.self)
             guard let last = page.last else { break }
@@ -289,22 +177,10 @@ enum AnalyticsBackfill {
             guard last.id != cursor else { throw BackfillError.cursorDidNotAdvance("cards") }
             cursor = last.id
             for card in page {
-                totals[card.merchant_id, default: (0, 0)].stamps += card.stamp_count
-                totals[card.merchant_id, default: (0, 0)].points += card.points_balance
-                if card.points_balance != 0, let day = AnalyticsRollups.activityDay(card.last_activity_at) {
-                    buckets[day, default: [:]][card.merchant_id, default: 0] += card.points_balance
-                }
+                builder.addCard(
+                    merchantID: card.merchant_id, stamps: card.stamp_count, points: card.points_balance, lastActivityAt: card.last_activity_at)
             }
             if page.count < pageSize { break }
-        }
-        let shardZero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        for (merchantID, total) in totals {
-            try await AnalyticsRollups.addBalance(stamps: total.stamps, points: total.points, merchantID: merchantID, cardID: shardZero, on: tx)
-        }
-        for (day, perMerchant) in buckets {
-            for (merchantID, points) in perMerchant where points != 0 {
-                try await AnalyticsRollups.addPoints(points, day: day, merchantID: merchantID, cardID: shardZero, on: tx)
-            }
         }
     }
 }

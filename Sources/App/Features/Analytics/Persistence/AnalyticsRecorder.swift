@@ -7,7 +7,7 @@ import SQLKit
 /// Writes the analytics rollups of one ledger row inside its operation (decision 0026).
 ///
 /// Statements added per operation: the staff row (1, when someone is identified), the
-/// balance totals (1, when a balance changed), the points buckets (0 to 2, only when the
+/// balance totals (1: the balances and the merchant's count of ledger rows), the points buckets (0 to 2, only when the
 /// card holds points and its balance or activity day changed), the reward row (1, only for
 /// redemptions and their voids) and signal events (only on a near-limit crossing or a hop,
 /// which costs one indexed read of the card's previous row when its last activity was within
@@ -44,7 +44,7 @@ struct AnalyticsRecorder {
                 merchantID: merchantID, storeID: storeID, day: day, on: tx)
         }
         try await AnalyticsRollups.addBalance(
-            stamps: row.stampsDelta, points: row.pointsDelta, merchantID: merchantID, cardID: cardID, on: tx)
+            stamps: row.stampsDelta, points: row.pointsDelta, ledgerRows: 1, merchantID: merchantID, cardID: cardID, on: tx)
         try await AnalyticsRollups.movePoints(
             from: (AnalyticsRollups.activityDay(previous.activity), previous.points),
             to: (AnalyticsRollups.activityDay(op.card.lastActivityAt), op.card.pointsBalance),

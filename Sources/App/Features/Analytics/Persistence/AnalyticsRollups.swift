@@ -78,16 +78,21 @@ enum AnalyticsRollups {
         ).run()
     }
 
-    /// Outstanding balances of the merchant, kept as running totals.
-    static func addBalance(stamps: Int, points: Int, merchantID: UUID, cardID: UUID, on tx: any Database) async throws {
-        guard stamps != 0 || points != 0 else { return }
+    /// Outstanding balances of the merchant, kept as running totals, with its counts of cards
+    /// and ledger rows (`ListTotals`).
+    static func addBalance(
+        stamps: Int, points: Int, cards: Int = 0, ledgerRows: Int = 0, merchantID: UUID, cardID: UUID, on tx: any Database
+    ) async throws {
+        guard stamps != 0 || points != 0 || cards != 0 || ledgerRows != 0 else { return }
         try await tx.sql.raw(
             """
-            INSERT INTO loyalty_balance_totals (merchant_id, shard, stamps, points)
-            VALUES (\(bind: merchantID), \(bind: DailyStats.shard(for: cardID)), \(bind: stamps), \(bind: points))
+            INSERT INTO loyalty_balance_totals (merchant_id, shard, stamps, points, cards, ledger_rows)
+            VALUES (\(bind: merchantID), \(bind: DailyStats.shard(for: cardID)), \(bind: stamps), \(bind: points), \(bind: cards), \(bind: ledgerRows))
             ON CONFLICT (merchant_id, shard) DO UPDATE SET
                 stamps = loyalty_balance_totals.stamps + excluded.stamps,
-                points = loyalty_balance_totals.points + excluded.points
+                points = loyalty_balance_totals.points + excluded.points,
+                cards = loyalty_balance_totals.cards + excluded.cards,
+                ledger_rows = loyalty_balance_totals.ledger_rows + excluded.ledger_rows
             """
         ).run()
     }

@@ -1,0 +1,281 @@
+import Fluent
+import FluentSQL
+import Foundation
+import LoyaltyCore
+import SQLKit
+
+/// Every rollup of decision 0026 (and `loyalty_daily_stats`) summed in memory from ledger
+/// rows, through the rules the operations apply (`AnalyticsRollupRules`, `FraudRules`), then
+/// added to the tables in multi-row upserts. Two feeders: `AnalyticsBackfill` reads the
+/// ledger back (migration 010), and `loyalty generate` hands over the rows it has just made,
+/// so a bulk load never reads its own 10 million rows again.
+///
+/// Rows must arrive card by card, each card's rows in sequence order: the builder keeps only
+/// the current card's state (its last activity, last store and stamps of its last stamp day).
+struct RollupBuilder: Sendable {
+    /// What the rules need of a program.
+    struct ProgramFacts: Sendable {
+        let stampsTarget: Int
+        let maxDailyStamps: Int
+    }
+
+    /// A ledger row with the facts the rollups read, and those of the row it voids.
+    struct Row: Sendable {
+        let merchantID: UUID
+        let cardID: UUID
+        let programID: UUID
+        let type: TransactionType?
+        let stampsDelta: Int
+        let pointsDelta: Int
+        let stampsBalanceAfter: Int
+        let rewardID: UUID?
+        let storeID: UUID?
+        let staffPinID: UUID?
+        let userID: UUID?
+        let businessDay: String?
+        let createdAt: Date
+        let voided: Voided?
+    }
+
+    struct Voided: Sendable {
+        let type: TransactionType?
+        let stampsDelta: Int
+        let pointsDelta: Int
+        let rewardID: UUID?
+        let businessDay: String?
+    }
+
+    private struct DayKey: Hashable, Sendable {
+        let merchantID: UUID
+        let storeID: UUID
+        let day: String
+    }
+
+    private struct StaffKey: Hashable, Sendable {
+        let day: DayKey
+        let staff: StaffMember
+    }
+
+    private struct RewardKey: Hashable, Sendable {
+        let day: DayKey
+        let reward: UUID
+        let kind: String
+    }
+
+    private struct Event: Sendable {
+        let kind: FraudRules.Kind
+        let day: DayKey
+        let card: UUID
+    }
+
+    /// A merchant's row of `loyalty_balance_totals`.
+    private struct Totals: Sendable {
+        var stamps = 0
+        var points = 0
+        var cards = 0
+        var ledgerRows = 0
+    }
+
+    private struct BucketKey: Hashable, Sendable {
+        let merchantID: UUID
+        let day: String
+    }
+
+    let programs: [UUID: ProgramFacts]
+    let thresholds: [UUID: FraudThresholds]
+    /// Whether `write` adds the `ListTotals` counts: false only for migration 010, which runs
+    /// before 013 adds their columns (013 then counts them itself).
+    var writesListTotals = true
+
+    private var daily: [DayKey: DailyStatsDelta] = [:]
+    private var staff: [StaffKey: StaffDayDelta] = [:]
+    private var rewards: [RewardKey: (redemptions: Int, points: Int)] = [:]
+    private var events: [Event] = []
+    private var balances: [UUID: Totals] = [:]
+    private var buckets: [BucketKey: Int] = [:]
+
+    // The current card's state.
+    private var card: UUID?
+    private var lastActivity: (day: String?, at: Date)?
+    private var lastStore: UUID?
+    /// The card's stamps of its last stamp day, as `CardBalance.stampsToday` counts them.
+    private var stampDay: (day: String?, stamps: Int) = (nil, 0)
+
+    init(programs: [UUID: ProgramFacts], thresholds: [UUID: FraudThresholds]) {
+        self.programs = programs
+        self.thresholds = thresholds
+    }
+
+    /// Rows of daily statistics, staff, rewards and signal events summed so far.
+    var keyCount: Int { daily.count + staff.count + rewards.count + events.count + balances.count + buckets.count }
+
+    /// A card that is not a reissue, counted on its store's local day.
+    mutating func addEnrollment(merchantID: UUID, storeID: UUID, day: String) {
+        daily[DayKey(merchantID: merchantID, storeID: storeID, day: day), default: .init()].cardsEnrolled += 1
+    }
+
+    /// A card with its balances as they stand (they equal its ledger's sums): the merchant's
+    /// count of cards, outstanding totals and the points bucket of its last activity day.
+    mutating func addCard(merchantID: UUID, stamps: Int, points: Int, lastActivityAt: Date?) {
+        balances[merchantID, default: Totals()].cards += 1
+        balances[merchantID, default: Totals()].stamps += stamps
+        balances[merchantID, default: Totals()].points += points
+        if points != 0, let day = AnalyticsRollups.activityDay(lastActivityAt) {
+            buckets[BucketKey(merchantID: merchantID, day: day), default: 0] += points
+        }
+    }
+
+    /// The daily-stats columns a row of `type` adds (what the services pass to `record`;
+    /// a void adds the negation of the row it voids).
+    static func baseStats(type: TransactionType, stampsDelta: Int, pointsDelta: Int) -> DailyStatsDelta {
+        switch type {
+        case .stampEarned: DailyStatsDelta(stampsGiven: stampsDelta)
+        case .stampRedeemed: DailyStatsDelta(stampsRedeemed: -stampsDelta)
+        case .pointsEarned: DailyStatsDelta(pointsGiven: pointsDelta)
+        case .pointsRedeemed: DailyStatsDelta(pointsRedeemed: -pointsDelta)
+        case .pointsExpired: DailyStatsDelta(pointsExpired: -pointsDelta)
+        default: DailyStatsDelta()
+        }
+    }
+
+    mutating func add(_ row: Row) {
+        balances[row.merchantID, default: Totals()].ledgerRows += 1
+        if row.cardID != card {
+            (card, lastActivity, lastStore, stampDay) = (row.cardID, nil, nil, (nil, 0))
+        }
+        defer {
+            lastStore = row.storeID
+            if row.type?.countsAsActivity == true { lastActivity = (row.businessDay, row.createdAt) }
+        }
+        guard let type = row.type, let storeID = row.storeID, let dayText = row.businessDay else { return }
+        let key = DayKey(merchantID: row.merchantID, storeID: storeID, day: dayText)
+        let program = programs[row.programID]
+        let voidedType = row.voided?.type
+        let delta = AnalyticsRollupRules.delta(
+            type: type, stampsDelta: row.stampsDelta, pointsDelta: row.pointsDelta, rewardID: row.rewardID, voidedType: voidedType,
+            stampsBalanceAfter: row.stampsBalanceAfter, stampsTarget: program?.stampsTarget ?? 1,
+            firstActivityOfDay: lastActivity?.day != dayText || lastActivity == nil)
+
+        var stats = Self.baseStats(type: type, stampsDelta: row.stampsDelta, pointsDelta: row.pointsDelta)
+        if let voided = row.voided, let voidedType, type == .stampVoided || type == .pointsVoided {
+            stats = Self.baseStats(type: voidedType, stampsDelta: voided.stampsDelta, pointsDelta: voided.pointsDelta).negated
+        }
+        daily[key, default: .init()].add(delta.added(to: stats))
+
+        if let identity = StaffMember(staffPinID: row.staffPinID, userID: row.userID), !delta.staffDelta.isZero {
+            staff[StaffKey(day: key, staff: identity), default: .init()].add(delta.staffDelta)
+        }
+        let rowForReward = CardOperation.Row(
+            type: type, stampsDelta: row.stampsDelta, pointsDelta: row.pointsDelta, rewardID: row.rewardID, voidedType: voidedType,
+            voidedRewardID: row.voided?.rewardID)
+        if let reward = AnalyticsRecorder.rewardChange(rowForReward, programID: row.programID) {
+            let rewardKey = RewardKey(day: key, reward: reward.key, kind: reward.kind)
+            rewards[rewardKey, default: (0, 0)].redemptions += reward.redemptions
+            rewards[rewardKey, default: (0, 0)].points += reward.pointsSpent
+        }
+
+        let fraud = thresholds[row.merchantID] ?? FraudThresholds()
+        if type == .stampVoided, voidedType == .stampEarned, let voided = row.voided, voided.businessDay == stampDay.day {
+            stampDay.stamps = max(0, stampDay.stamps - voided.stampsDelta)
+        }
+        if type == .stampEarned, let program {
+            stampDay = (dayText, (stampDay.day == dayText ? stampDay.stamps : 0) + 1)
+            if FraudRules.crossesNearLimit(stampsToday: stampDay.stamps, maxDailyStamps: program.maxDailyStamps, percent: fraud.nearLimitPercent) {
+                events.append(Event(kind: .nearDailyLimit, day: key, card: row.cardID))
+            }
+        }
+        if AnalyticsRollupRules.isCounterOperation(type),
+            FraudRules.isHop(
+                previousStore: lastStore, previousActivity: lastActivity?.at, store: storeID, now: row.createdAt, hopMinutes: fraud.hopMinutes)
+        {
+            events.append(Event(kind: .storeHopping, day: key, card: row.cardID))
+        }
+    }
+
+    // MARK: Writing
+
+    /// Rows per multi-row statement: 16 columns × 500 stays far below both engines' limits on
+    /// bound parameters (SQLite 32,766, PostgreSQL 65,535).
+    private static let batch = 500
+    /// Shard 0 holds a summed day or total: readers add the shards up.
+    static let shardZero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// Adds every sum to its table (rows already there are added to). `advanced` is told how
+    /// many rows each statement wrote.
+    func write(on tx: any Database, advanced: (Int) -> Void = { _ in }) async throws {
+        let sql = tx.sql
+        let shard = DailyStats.shard(for: Self.shardZero)
+        let dailyColumns = [
+            "cards_enrolled", "stamps_given", "stamps_redeemed", "points_given", "points_redeemed", "points_expired", "active_cards", "visits",
+            "stamps_voided", "points_voided", "rewards_redeemed", "rewards_earned",
+        ]
+        try await Self.upsert(
+            daily.map { ($0.key, $0.value) }, into: "loyalty_daily_stats", keys: ["merchant_id", "store_id", "day", "shard"], adding: dailyColumns,
+            conflict: ["store_id", "day", "shard"], on: sql, advanced: advanced
+        ) { key, d in
+            [SQLBind(key.merchantID), SQLBind(key.storeID), SQLBind(key.day), SQLBind(shard)]
+                + [
+                    d.cardsEnrolled, d.stampsGiven, d.stampsRedeemed, d.pointsGiven, d.pointsRedeemed, d.pointsExpired, d.activeCards,
+                    d.visits, d.stampsVoided, d.pointsVoided, d.rewardsRedeemed, d.rewardsEarned,
+                ].map { SQLBind($0) }
+        }
+        try await Self.upsert(
+            staff.map { ($0.key, $0.value) }, into: "loyalty_staff_daily_stats", keys: ["merchant_id", "store_id", "day", "staff_kind", "staff_id"],
+            adding: ["operations", "stamps", "points", "redemptions", "voids", "pin_failures"],
+            conflict: ["store_id", "day", "staff_kind", "staff_id"], on: sql, advanced: advanced
+        ) { key, d in
+            [SQLBind(key.day.merchantID), SQLBind(key.day.storeID), SQLBind(key.day.day), SQLBind(key.staff.kind), SQLBind(key.staff.id)]
+                + [d.operations, d.stamps, d.points, d.redemptions, d.voids, d.pinFailures].map { SQLBind($0) }
+        }
+        try await Self.upsert(
+            rewards.map { ($0.key, $0.value) }, into: "loyalty_reward_daily_stats", keys: ["merchant_id", "store_id", "day", "reward_key", "kind"],
+            adding: ["redemptions", "points_spent"], conflict: ["store_id", "day", "reward_key"], on: sql, advanced: advanced
+        ) { key, value in
+            [SQLBind(key.day.merchantID), SQLBind(key.day.storeID), SQLBind(key.day.day), SQLBind(key.reward), SQLBind(key.kind)]
+                + [SQLBind(value.redemptions), SQLBind(value.points)]
+        }
+        try await Self.upsert(
+            balances.map { ($0.key, $0.value) }, into: "loyalty_balance_totals", keys: ["merchant_id", "shard"],
+            adding: writesListTotals ? ["stamps", "points", "cards", "ledger_rows"] : ["stamps", "points"], conflict: ["merchant_id", "shard"],
+            on: sql, advanced: advanced
+        ) { [writesListTotals] merchantID, total in
+            [SQLBind(merchantID), SQLBind(shard)]
+                + (writesListTotals ? [total.stamps, total.points, total.cards, total.ledgerRows] : [total.stamps, total.points]).map { SQLBind($0) }
+        }
+        try await Self.upsert(
+            buckets.filter { $0.value != 0 }.map { ($0.key, $0.value) }, into: "loyalty_points_by_activity_day",
+            keys: ["merchant_id", "day", "shard"], adding: ["points"], conflict: ["merchant_id", "day", "shard"], on: sql,
+            advanced: advanced
+        ) { key, points in
+            [SQLBind(key.merchantID), SQLBind(key.day), SQLBind(shard), SQLBind(points)]
+        }
+        for slice in events.chunked(by: Self.batch) {
+            let insert = sql.insert(into: "loyalty_signal_events").columns("id", "merchant_id", "store_id", "day", "kind", "card_id")
+            for event in slice {
+                insert.values(
+                    SQLBind(UUID()), SQLBind(event.day.merchantID), SQLBind(event.day.storeID), SQLBind(event.day.day),
+                    SQLBind(event.kind.rawValue), SQLBind(event.card))
+            }
+            try await insert.run()
+            advanced(slice.count)
+        }
+    }
+
+    /// `INSERT … ON CONFLICT (conflict) DO UPDATE SET c = table.c + excluded.c` for each of
+    /// `adding`, `batch` rows a statement. Each key appears once (they come from a dictionary),
+    /// as PostgreSQL requires of one statement.
+    private static func upsert<Key, Value>(
+        _ entries: [(Key, Value)], into table: String, keys: [String], adding: [String], conflict: [String], on sql: any SQLDatabase,
+        advanced: (Int) -> Void, values: (Key, Value) -> [SQLBind]
+    ) async throws {
+        for slice in entries.chunked(by: batch) {
+            let insert = sql.insert(into: table).columns(keys + adding)
+            for (key, value) in slice { insert.values(values(key, value)) }
+            try await insert.onConflict(with: conflict) { update in
+                for column in adding { update.set(column, to: SQLRaw("\(table).\(column) + excluded.\(column)")) }
+                return update
+            }.run()
+            advanced(slice.count)
+        }
+    }
+}
