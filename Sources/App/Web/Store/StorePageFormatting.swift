@@ -7,10 +7,20 @@ import Vapor
 struct StorePageFormat: Sendable {
     let language: Language
     let timeZone: TimeZone
+    /// Made once per page, not per figure (an analytics page writes thousands of figures).
+    let locale: Locale
+    private let grouping: IntegerGrouping
+
+    init(language: Language, timeZone: TimeZone) {
+        self.language = language
+        self.timeZone = timeZone
+        locale = Self.locale(of: language)
+        grouping = IntegerGrouping.of(language, locale: locale)
+    }
 
     /// The region whose conventions each language uses here: the platform's shops are in
     /// Luxembourg; English follows British usage.
-    var locale: Locale {
+    static func locale(of language: Language) -> Locale {
         switch language {
         case .en: Locale(identifier: "en_GB")
         case .fr: Locale(identifier: "fr_LU")
@@ -19,8 +29,9 @@ struct StorePageFormat: Sendable {
         }
     }
 
+    /// As `value.formatted(.number.locale(locale))` writes it (a test compares the two).
     func number(_ value: Int) -> String {
-        value.formatted(.number.locale(locale))
+        grouping.string(value)
     }
 
     /// `12.50 €` as the language writes euros.

@@ -33,11 +33,8 @@ struct AnalyticsPageFormat: Sendable {
 
     /// A `YYYY-MM-DD` day as a short local date (`3 Nov`, `3 nov.`, `3. Nov.`).
     func day(_ text: String) -> String {
-        guard let date = CalendarDate(text), date.isValid,
-            let instant = Calendar(identifier: .gregorian).date(
-                from: DateComponents(timeZone: .gmt, year: date.year, month: date.month, day: date.day, hour: 12))
-        else { return text }
-        return instant.formatted(Date.FormatStyle(locale: base.locale, timeZone: .gmt).day().month(.abbreviated))
+        guard let date = CalendarDate(text), date.isValid else { return text }
+        return ShortDayFormat.of(base.language, locale: base.locale).string(day: date.day, month: date.month)
     }
 
     /// A `YYYY-MM-DD` day written out in full (`3 November 2026`).

@@ -1,0 +1,51 @@
+import Foundation
+import Synchronization
+
+/// Whole numbers with a language's digit grouping (`1,234,567` / `1 234 567` / `1.234.567`),
+/// learned once per language from Foundation's own formatting and then written without it:
+/// `Int.formatted` builds an ICU formatter per call, about 10 µs, and an analytics page over a
+/// year writes 4,400 figures. `StorePageFormattingTests` checks it against `formatted` for every
+/// language.
+struct IntegerGrouping: Sendable {
+    let separator: String
+    let minus: String
+    /// The fewest digits before the first separator: 1 writes `1,234`, 2 writes `1234` but `12 345`.
+    let minimumLeadingDigits: Int
+
+    init(locale: Locale) {
+        let seven = 1_234_567.formatted(.number.locale(locale))
+        // What stands between "1" and "234" is the separator.
+        let afterOne = seven.dropFirst()
+        separator = String(afterOne.prefix { !$0.isNumber })
+        let negative = (-7).formatted(.number.locale(locale))
+        minus = String(negative.prefix { !$0.isNumber })
+        minimumLeadingDigits = 1_234.formatted(.number.locale(locale)).contains(where: { !$0.isNumber }) ? 1 : 2
+    }
+
+    private static let cache = Mutex<[Language: IntegerGrouping]>([:])
+
+    static func of(_ language: Language, locale: Locale) -> IntegerGrouping {
+        if let known = cache.withLock({ $0[language] }) { return known }
+        let learned = IntegerGrouping(locale: locale)
+        cache.withLock { $0[language] = learned }
+        return learned
+    }
+
+    func string(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? minus : ""
+        guard digits.count > 3, !separator.isEmpty, digits.count - 3 >= minimumLeadingDigits else { return sign + digits }
+        var out = sign
+        let lead = digits.count % 3 == 0 ? 3 : digits.count % 3
+        var index = digits.startIndex
+        out += digits[index..<digits.index(index, offsetBy: lead)]
+        index = digits.index(index, offsetBy: lead)
+        while index < digits.endIndex {
+            let next = digits.index(index, offsetBy: 3)
+            out += separator
+            out += digits[index..<next]
+            index = next
+        }
+        return out
+    }
+}
