@@ -67,5 +67,6 @@ enum AppMigrations {
         // indexes (2026-12-02)
         ListTotalsMigrations.UpdateBalanceTotalsAddListTotals(),
         CardListMigrations.CreateCardListIndexes(),
+        CardListMigrations.CreateCustomerSearchIndexes(),
     ]
 }

@@ -169,12 +169,16 @@ struct CardService: Sendable {
                 query.filter(.sql(number))
             }
         } else {
-            let pattern = CustomerService.likePattern(prefix: text.lowercased())
+            let sqlite = database.isSQLite
             query.join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
+            // Redundant (a card's customer is its merchant's) but it is the search indexes' prefix.
+            query.filter(CustomerModel.self, \.$merchant.$id == merchantID)
             query.group(.or) { any in
-                any.filter(.sql(SQLQueryString("lower(customers.name) LIKE \(bind: pattern) ESCAPE '!'")))
-                any.filter(.sql(SQLQueryString("customers.email LIKE \(bind: pattern) ESCAPE '!'")))
-                if matchingPhone { any.filter(.sql(Self.phoneMatches(text))) }
+                any.filter(.sql(PrefixMatch.name(text, table: CustomerModel.schema, sqlite: sqlite)))
+                any.filter(.sql(PrefixMatch.email(text, table: CustomerModel.schema, sqlite: sqlite)))
+                // A phone number has digits: text without any cannot match one, and the term
+                // would keep the indexes above from serving the search.
+                if matchingPhone, text.contains(where: \.isNumber) { any.filter(.sql(Self.phoneMatches(text))) }
             }
         }
         return query

@@ -56,11 +56,11 @@ struct CustomerService: Sendable {
     func customers(ofMerchant merchantID: UUID, matching text: String?, page: PageRequest) async throws -> Page<CustomerResponse> {
         let query = CustomerModel.query(on: database).filter(\.$merchant.$id == merchantID)
         if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            let pattern = Self.likePattern(prefix: text.lowercased())
+            let sqlite = database.isSQLite
             query.group(.or) { any in
                 // lower() on both engines; e-mails are stored lower-case already.
-                any.filter(.sql(SQLQueryString("lower(name) LIKE \(bind: pattern) ESCAPE '!'")))
-                any.filter(.sql(SQLQueryString("email LIKE \(bind: pattern) ESCAPE '!'")))
+                any.filter(.sql(PrefixMatch.name(text, sqlite: sqlite)))
+                any.filter(.sql(PrefixMatch.email(text, sqlite: sqlite)))
                 any.filter(\.$phone == text)
             }
         }

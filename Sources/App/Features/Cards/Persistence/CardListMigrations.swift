@@ -2,7 +2,8 @@ import Fluent
 import FluentSQL
 import SQLKit
 
-/// 013: the merchant's card list in its order (newest first), and its blocked cards.
+/// 013: the merchant's card list in its order (newest first), its blocked cards, and the
+/// customer search behind it.
 enum CardListMigrations {
     /// Without them SQLite sorted the merchant's whole card set for every page (a temporary
     /// B-tree per request) and counted blocked cards by reading each card (decision 0034).
@@ -23,6 +24,28 @@ enum CardListMigrations {
             for index in ["loyalty_cards_merchant_blocked_idx", "loyalty_cards_merchant_created_idx"] {
                 try await database.sql.drop(index: index).run()
             }
+        }
+    }
+
+    /// The indexes `PrefixMatch` ranges over: a customer's lower-cased name, and on PostgreSQL
+    /// the e-mail under byte order (SQLite's unique (merchant, e-mail) index already is); and
+    /// cards by customer, so a search goes from the customers it finds to their cards.
+    struct CreateCustomerSearchIndexes: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            if database.isSQLite {
+                try await database.sql.raw("CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, lower(name))").run()
+            } else {
+                try await database.sql.raw(#"CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, (lower(name) COLLATE "C"))"#).run()
+                try await database.sql.raw(#"CREATE INDEX customers_merchant_email_idx ON customers (merchant_id, (email COLLATE "C"))"#).run()
+            }
+            // From the customers a search finds to their cards.
+            try await database.sql.create(index: "loyalty_cards_customer_idx").on(CardModel.schema).column("customer_id").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.sql.drop(index: "loyalty_cards_customer_idx").run()
+            try await database.sql.raw("DROP INDEX IF EXISTS customers_merchant_email_idx").run()
+            try await database.sql.drop(index: "customers_merchant_name_idx").run()
         }
     }
 }

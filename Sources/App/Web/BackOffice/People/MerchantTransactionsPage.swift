@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import LoyaltyCore
 import Vapor
@@ -129,11 +130,7 @@ struct MerchantTransactionsPage: RouteCollection {
                     merchantID: scope.merchantID, filter: filter, page: PageRequest(page: number, perPage: Self.perPage))
             }
             let entries = try await StoreCardsPages.entries(found.items, merchantID: scope.merchantID, format: scope.format, req: req)
-            let cardIDs = Set(found.items.map(\.cardId))
-            var numbers: [UUID: String] = [:]
-            for card in try await CardModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).filter(\.$id ~~ cardIDs).all() {
-                if let id = card.id { numbers[id] = card.printedNumber }
-            }
+            let numbers = try await Self.printedNumbers(of: Set(found.items.map(\.cardId)), on: req.db)
             page.rows = zip(found.items, entries).map { row, entry in
                 ListPage.Row(
                     time: entry.time, type: entry.type, cardNumber: numbers[row.cardId] ?? "", cardURL: "/merchant/cards/\(row.cardId.uuidString)",
@@ -150,6 +147,21 @@ struct MerchantTransactionsPage: RouteCollection {
             return try await req.renderBackOffice(
                 "backoffice/people/transactions", title: "people.transactions_title", page, status: error.status == .notFound ? .notFound : .unprocessableEntity)
         }
+    }
+
+    /// The printed numbers of the page's cards: two columns read with SQLKit, not 50 whole
+    /// card models (Fluent's reflection per model was 15 % of this page's time in a profile).
+    /// By id alone: the ids come from the merchant's own rows (decision 0033).
+    static func printedNumbers(of cardIDs: Set<UUID>, on database: any Database) async throws -> [UUID: String] {
+        guard !cardIDs.isEmpty else { return [:] }
+        struct Row: Decodable {
+            let id: UUID
+            let card_number: String
+        }
+        let rows = try await database.sql.select().columns("id", "card_number").from(CardModel.schema)
+            .where("id", .in, Array(cardIDs))
+            .all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, CardNumber($0.card_number)?.formatted ?? $0.card_number) })
     }
 
     /// The CSV of the same filter; a refused filter is the list page with the reason (a

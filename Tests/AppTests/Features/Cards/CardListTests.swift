@@ -11,7 +11,7 @@ import VaporTestUtils
 /// The kept counts behind the unfiltered lists' `total` (decision 0034) must equal a count of
 /// the tables after every kind of write: enrollment, counter operations, a void, an owner's
 /// adjustment, a reissue (a new card and two ledger rows outside a counter operation).
-@Suite struct ListTotalsTests {
+@Suite struct CardListTests {
     private static func counted(_ counter: Counter, on db: any Database) async throws -> (cards: Int, rows: Int) {
         let merchantID = try counter.merchant.requireID()
         return (
@@ -106,6 +106,37 @@ import VaporTestUtils
             let search = try await app.send(.GET, "/api/v1/merchants/loyalty/cards?q=alice&per_page=2&page=2", token: counter.ownerToken)
             #expect(try search.json["total"]?.int == 7)
             #expect(try search.json["items"]?.array?.count == 2)
+        }
+    }
+
+    /// The search's index ranges (`PrefixMatch`) find what `LIKE 'text%'` found: case aside,
+    /// wildcards taken literally, accents, e-mails, and nothing of another merchant.
+    @Test func searchesFindExactlyThePrefixMatches() async throws {
+        try await withTestApp { app, _ in
+            let counter = try await Counter.make(in: app)
+            let other = try await Counter.make(in: app)
+            for (name, email) in [
+                ("Léa Muller", "lea@example.com"), ("Lea_x Weber", "leax@example.com"), ("100% Pure", "pure@example.com"),
+                ("Leander", "zed@example.com"), ("Ana", "lea.ana@example.com"),
+            ] {
+                let enrolled = try await app.counterRequest(counter, .POST, "/cards/enroll", json: ["customer": ["name": .string(name), "email": .string(email)]])
+                #expect(enrolled.status == .created)
+            }
+            let elsewhere = try await app.counterRequest(other, .POST, "/cards/enroll", json: ["customer": ["name": "Léa Other", "email": "lea@other.example"]])
+            #expect(elsewhere.status == .created)
+            func found(_ query: String) async throws -> Set<String> {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+                let response = try await app.send(.GET, "/api/v1/merchants/loyalty/cards?q=\(encoded)", token: counter.ownerToken)
+                #expect(response.status == .ok)
+                return Set(try (response.json["items"]?.array ?? []).compactMap { $0["customer_name"]?.string })
+            }
+            #expect(try await found("léa") == ["Léa Muller"])
+            #expect(try await found("LEA") == ["Léa Muller", "Lea_x Weber", "Leander", "Ana"])
+            #expect(try await found("lea_") == ["Lea_x Weber"])
+            #expect(try await found("100%") == ["100% Pure"])
+            #expect(try await found("10%") == [])
+            #expect(try await found("zed@") == ["Leander"])
+            #expect(try await found("nobody") == [])
         }
     }
 }
