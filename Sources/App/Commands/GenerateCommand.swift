@@ -46,9 +46,10 @@ struct GenerateCommand: AsyncCommand {
         try await Self.ensureAdmin(on: app.db, passwordHash: generator.passwordHash)
         let summary = try await generator.run(firstIndex: existing)
         let analyze = Date()
-        context.console.error("generate: ANALYZE (the query planner's statistics)…", newLine: true)
-        // The planner's statistics, as after any bulk load (both engines spell it the same).
-        try await app.db.sql.raw("ANALYZE").run()
+        context.console.error("generate: ANALYZE (the query planner's statistics; VACUUM ANALYZE on PostgreSQL)…", newLine: true)
+        // The planner's statistics, as after any bulk load. On PostgreSQL a VACUUM too: it marks
+        // the new pages all-visible, which index-only scans (the lists' counts) need.
+        try await app.db.sql.raw(app.db.isSQLite ? "ANALYZE" : "VACUUM ANALYZE").run()
         let seconds = Date().timeIntervalSince(started)
         context.console.print(
             """

@@ -63,10 +63,11 @@ enum AppMigrations {
         ProgramImpactMigrations.CreateCardBalanceIndexes(),
         // 012: the ledger by staff PIN and by account, in time order (2026-12-01)
         LedgerMigrations.CreateStaffTimeIndexes(),
-        // 013: card and ledger-row counts per merchant for the lists' totals; the card list's
-        // indexes (2026-12-02)
+        // 013: card and ledger-row counts per merchant for the lists' totals; the card list's,
+        // the customer search's and the filtered ledger's indexes (2026-12-02)
         ListTotalsMigrations.UpdateBalanceTotalsAddListTotals(),
         CardListMigrations.CreateCardListIndexes(),
         CardListMigrations.CreateCustomerSearchIndexes(),
+        LedgerMigrations.ReplaceMerchantTimeIndexWithCovering(),
     ]
 }

@@ -76,7 +76,7 @@ struct AdminLoyaltyController: RouteCollection {
         var items: [ProgramSummaryResponse] = []
         for program in rows {
             let merchant = try program.joined(MerchantModel.self)
-            let cards = try await CardModel.query(on: req.db).filter(\.$merchant.$id == program.$merchant.id).count()
+            let cards = try await ListTotals.cards(merchantID: program.$merchant.id, on: req.db)
             items.append(
                 ProgramSummaryResponse(
                     id: try program.requireID(), merchantId: program.$merchant.id, merchantName: merchant.name,

@@ -91,7 +91,7 @@ struct StatsService: Sendable {
 
         let cards = CardModel.query(on: database)
         if let merchantID { cards.filter(\.$merchant.$id == merchantID) }
-        let cardsTotal = try await cards.copy().count()
+        let cardsTotal = try await ListTotals.cards(merchantID: merchantID, on: database)
         let active = try await cards.copy().filter(\.$lastActivityAt >= now.addingTimeInterval(-30 * 86_400)).count()
         return StatsResponse(
             scope: storeID != nil ? "store" : merchantID != nil ? "merchant" : "platform", storeId: storeID, merchantId: merchantID,

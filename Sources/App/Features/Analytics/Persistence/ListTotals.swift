@@ -22,7 +22,8 @@ enum ListTotals {
         try await AnalyticsRollups.addBalance(stamps: 0, points: 0, ledgerRows: 1, merchantID: merchantID, cardID: cardID, on: tx)
     }
 
-    static func cards(merchantID: UUID, on database: any Database) async throws -> Int {
+    /// The merchant's cards; with `nil`, the platform's.
+    static func cards(merchantID: UUID?, on database: any Database) async throws -> Int {
         try await sum("cards", merchantID: merchantID, on: database)
     }
 
@@ -30,12 +31,11 @@ enum ListTotals {
         try await sum("ledger_rows", merchantID: merchantID, on: database)
     }
 
-    private static func sum(_ column: String, merchantID: UUID, on database: any Database) async throws -> Int {
+    private static func sum(_ column: String, merchantID: UUID?, on database: any Database) async throws -> Int {
         struct Row: Decodable { let total: Int? }
+        let scope = merchantID.map { SQLQueryString("WHERE merchant_id = \(bind: $0)") } ?? SQLQueryString("")
         return try await database.sql.raw(
-            """
-            SELECT CAST(SUM(\(ident: column)) AS BIGINT) AS total FROM loyalty_balance_totals WHERE merchant_id = \(bind: merchantID)
-            """
+            "SELECT CAST(SUM(\(ident: column)) AS BIGINT) AS total FROM loyalty_balance_totals \(scope)"
         ).first(decoding: Row.self)?.total ?? 0
     }
 }

@@ -50,8 +50,13 @@ struct ProgramsOverview: Sendable {
     private func figures(of ids: [UUID], now: Date, today: CalendarDate) async throws
         -> (cards: [UUID: Int], active: [UUID: Int], today: [UUID: DailyStatsDelta])
     {
+        // The kept counts (`ListTotals`), not a count of every card on the platform.
         let cards = try await counts(
-            SQLQueryString("SELECT merchant_id, COUNT(*) AS n FROM loyalty_cards WHERE merchant_id IN (\(binds: ids)) GROUP BY merchant_id"))
+            SQLQueryString(
+                """
+                SELECT merchant_id, CAST(SUM(cards) AS BIGINT) AS n FROM loyalty_balance_totals
+                WHERE merchant_id IN (\(binds: ids)) GROUP BY merchant_id
+                """))
         let active = try await counts(
             SQLQueryString(
                 """
