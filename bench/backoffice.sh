@@ -95,6 +95,10 @@ for engine in $ENGINES; do
     touch "$MARK"
   fi
 
+  # Pending migrations first: on a kept 10-million-row database an index migration takes
+  # minutes, longer than the readiness wait below.
+  (run_loyalty "$engine" migrate --yes >&2)
+
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   (run_loyalty "$engine" serve --env production --hostname 127.0.0.1 --port "$PORT" >"$WORK/server-$engine.log" 2>&1 </dev/null) &
   SERVER_PID=$!
