@@ -10,8 +10,7 @@ import SQLKit
 ///
 /// The range compares bytes (SQLite's BINARY, PostgreSQL's `COLLATE "C"`), where every string
 /// that starts with the prefix sorts inside it; a linguistic collation does not promise that.
-/// The indexes are `customers_merchant_name_idx` and, on PostgreSQL,
-/// `customers_merchant_email_idx` (SQLite ranges e-mails on the unique (merchant, e-mail) index).
+/// The indexes are `customers_merchant_name_idx` and `customers_merchant_email_idx`.
 enum PrefixMatch {
     /// `lower(name)` starts with `text` (lower-cased here).
     static func name(_ text: String, table: String? = nil, sqlite: Bool) -> SQLQueryString {

@@ -27,24 +27,28 @@ enum CardListMigrations {
         }
     }
 
-    /// The indexes `PrefixMatch` ranges over: a customer's lower-cased name, and on PostgreSQL
-    /// the e-mail under byte order (SQLite's unique (merchant, e-mail) index already is); and
-    /// cards by customer, so a search goes from the customers it finds to their cards.
+    /// The indexes `PrefixMatch` ranges over: a customer's lower-cased name and e-mail (byte
+    /// order: PostgreSQL's in the C collation); and cards by customer, so a search goes from the
+    /// customers it finds to their cards.
     struct CreateCustomerSearchIndexes: AsyncMigration {
         func prepare(on database: any Database) async throws {
+            // Each ends in the id it leads to, so a search's count is read from indexes alone (a
+            // name matching 16,578 of 100,000 customers cost one table read per customer and card).
             if database.isSQLite {
-                try await database.sql.raw("CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, lower(name))").run()
+                try await database.sql.raw("CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, lower(name), id)").run()
+                try await database.sql.raw("CREATE INDEX customers_merchant_email_idx ON customers (merchant_id, email, id)").run()
             } else {
-                try await database.sql.raw(#"CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, (lower(name) COLLATE "C"))"#).run()
-                try await database.sql.raw(#"CREATE INDEX customers_merchant_email_idx ON customers (merchant_id, (email COLLATE "C"))"#).run()
+                try await database.sql.raw(#"CREATE INDEX customers_merchant_name_idx ON customers (merchant_id, (lower(name) COLLATE "C"), id)"#).run()
+                try await database.sql.raw(#"CREATE INDEX customers_merchant_email_idx ON customers (merchant_id, (email COLLATE "C"), id)"#).run()
             }
-            // From the customers a search finds to their cards.
-            try await database.sql.create(index: "loyalty_cards_customer_idx").on(CardModel.schema).column("customer_id").run()
+            // From the customers a search finds to their cards, in the list's order.
+            try await database.sql.create(index: "loyalty_cards_customer_idx").on(CardModel.schema)
+                .column("customer_id").column("merchant_id").column("created_at").column("id").run()
         }
 
         func revert(on database: any Database) async throws {
             try await database.sql.drop(index: "loyalty_cards_customer_idx").run()
-            try await database.sql.raw("DROP INDEX IF EXISTS customers_merchant_email_idx").run()
+            try await database.sql.drop(index: "customers_merchant_email_idx").run()
             try await database.sql.drop(index: "customers_merchant_name_idx").run()
         }
     }
