@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Whole numbers with a language's digit grouping (`1,234,567` / `1 234 567` / `1.234.567`),
 /// learned once per language from Foundation's own formatting and then written without it:
@@ -22,13 +21,10 @@ struct IntegerGrouping: Sendable {
         minimumLeadingDigits = 1_234.formatted(.number.locale(locale)).contains(where: { !$0.isNumber }) ? 1 : 2
     }
 
-    private static let cache = Mutex<[Language: IntegerGrouping]>([:])
+    private static let learned = LearnedPerLanguage<IntegerGrouping>()
 
     static func of(_ language: Language, locale: Locale) -> IntegerGrouping {
-        if let known = cache.withLock({ $0[language] }) { return known }
-        let learned = IntegerGrouping(locale: locale)
-        cache.withLock { $0[language] = learned }
-        return learned
+        learned.value(for: language) { IntegerGrouping(locale: locale) }
     }
 
     func string(_ value: Int) -> String {

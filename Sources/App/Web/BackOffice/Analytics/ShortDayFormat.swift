@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A day of the month with its abbreviated month (`3 Nov`, `3 nov.`, `3. Nov.`), as
 /// `Date.FormatStyle().day().month(.abbreviated)` writes it, from twelve patterns learned once
@@ -21,13 +20,10 @@ struct ShortDayFormat: Sendable {
         }
     }
 
-    private static let cache = Mutex<[Language: ShortDayFormat]>([:])
+    private static let learned = LearnedPerLanguage<ShortDayFormat>()
 
     static func of(_ language: Language, locale: Locale) -> ShortDayFormat {
-        if let known = cache.withLock({ $0[language] }) { return known }
-        let learned = ShortDayFormat(locale: locale)
-        cache.withLock { $0[language] = learned }
-        return learned
+        learned.value(for: language) { ShortDayFormat(locale: locale) }
     }
 
     func string(day: Int, month: Int) -> String {
