@@ -141,8 +141,8 @@ struct CardService: Sendable {
         return Page(items: items, total: total, page: page.page, perPage: page.perPage)
     }
 
-    /// The merchant's cards that pass the filters; joined with their customers only when the
-    /// text is searched in the customer's name, e-mail or phone.
+    /// The merchant's cards that pass the filters; a text that is not a card number is looked
+    /// for in the customers' names, e-mails and phones, through the ids of those that match.
     private func matching(merchantID: UUID, enrolledAt storeID: UUID?, status: CardStatus?, text: String?, matchingPhone: Bool)
         -> QueryBuilder<CardModel>
     {
@@ -169,17 +169,11 @@ struct CardService: Sendable {
                 query.filter(.sql(number))
             }
         } else {
-            let sqlite = database.isSQLite
-            query.join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
-            // Redundant (a card's customer is its merchant's) but it is the search indexes' prefix.
-            query.filter(CustomerModel.self, \.$merchant.$id == merchantID)
-            query.group(.or) { any in
-                any.filter(.sql(PrefixMatch.name(text, table: CustomerModel.schema, sqlite: sqlite)))
-                any.filter(.sql(PrefixMatch.email(text, table: CustomerModel.schema, sqlite: sqlite)))
-                // A phone number has digits: text without any cannot match one, and the term
-                // would keep the indexes above from serving the search.
-                if matchingPhone, text.contains(where: \.isNumber) { any.filter(.sql(Self.phoneMatches(text))) }
-            }
+            // A phone number has digits: text without any cannot match one, and its term is a
+            // scan of the merchant's customers.
+            let phone = matchingPhone && text.contains(where: \.isNumber) ? Self.phoneMatches(text) : nil
+            let customers = PrefixMatch.customerIDs(text, merchantID: merchantID, orPhone: phone, sqlite: database.isSQLite)
+            query.filter(.sql(SQLQueryString("loyalty_cards.customer_id IN (") + customers + SQLQueryString(")")))
         }
         return query
     }
