@@ -7,11 +7,11 @@ import SQLKit
 /// Writes the analytics rollups of one ledger row inside its operation (decision 0026).
 ///
 /// Statements added per operation: the staff row (1, when someone is identified), the
-/// balance totals (1: the balances and the merchant's count of ledger rows), the points buckets (0 to 2, only when the
-/// card holds points and its balance or activity day changed), the reward row (1, only for
-/// redemptions and their voids) and signal events (only on a near-limit crossing or a hop,
-/// which costs one indexed read of the card's previous row when its last activity was within
-/// the hop window). The daily-stats columns ride on the existing upsert. A stamp on a
+/// balance totals (1: the balances and the merchant's count of ledger rows, `ListTotals`), the
+/// points buckets (0 to 2, only when the card holds points and its balance or activity day
+/// changed), the reward row (1, only for redemptions and their voids) and signal events (only
+/// on a near-limit crossing or a hop, which costs one indexed read of the card's previous row
+/// when its last activity was within the hop window). The daily-stats columns ride on the existing upsert. A stamp on a
 /// stamps program therefore costs 2 statements more than before.
 struct AnalyticsRecorder {
     let operation: CardOperation
