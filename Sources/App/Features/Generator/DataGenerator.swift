@@ -63,7 +63,7 @@ struct DataGenerator {
         progress.finish()
 
         // The analytics rollups, summed from the rows as they are made (decision 0034).
-        var rollups = try await AnalyticsBackfill.builder(on: database)
+        var rollups = try await RollupBuilder.loading(from: database)
         progress.start(phase: "cards and ledger rows", total: plan.transactions, unit: "rows")
         var cardIndex = 0
         var assigned = 0

@@ -58,42 +58,9 @@ enum AnalyticsBackfill {
         }
     }
 
-    private struct ProgramRow: Decodable {
-        let id: UUID
-        let stamps_target: Int
-        let max_daily_stamps: Int
-    }
-
-    private struct ThresholdRow: Decodable {
-        let merchant_id: UUID
-        let fraud_near_limit_percent: Int
-        let fraud_hop_minutes: Int
-    }
-
-    /// The programs' facts and the merchants' fraud thresholds the rules read.
-    static func builder(on database: any Database) async throws -> RollupBuilder {
-        let sql = database.sql
-        var programs: [UUID: RollupBuilder.ProgramFacts] = [:]
-        for program in try await sql.select().columns("id", "stamps_target", "max_daily_stamps").from(ProgramModel.schema)
-            .all(decoding: ProgramRow.self)
-        {
-            programs[program.id] = .init(stampsTarget: program.stamps_target, maxDailyStamps: program.max_daily_stamps)
-        }
-        var thresholds: [UUID: FraudThresholds] = [:]
-        for row in try await sql.select().columns("merchant_id", "fraud_near_limit_percent", "fraud_hop_minutes")
-            .from(MerchantSettingsModel.schema).all(decoding: ThresholdRow.self)
-        {
-            var value = FraudThresholds()
-            value.nearLimitPercent = row.fraud_near_limit_percent
-            value.hopMinutes = row.fraud_hop_minutes
-            thresholds[row.merchant_id] = value
-        }
-        return RollupBuilder(programs: programs, thresholds: thresholds)
-    }
-
     private static func rebuild(on tx: any Database, pageSize: Int, listTotals: Bool) async throws {
         let sql = tx.sql
-        var builder = try await builder(on: tx)
+        var builder = try await RollupBuilder.loading(from: tx)
         builder.writesListTotals = listTotals
 
         // Enrollments: cards that are not reissues, on their store's local day.

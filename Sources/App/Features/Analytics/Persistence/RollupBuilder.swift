@@ -106,6 +106,40 @@ struct RollupBuilder: Sendable {
         self.thresholds = thresholds
     }
 
+    private struct ProgramRow: Decodable {
+        let id: UUID
+        let stamps_target: Int
+        let max_daily_stamps: Int
+    }
+
+    private struct ThresholdRow: Decodable {
+        let merchant_id: UUID
+        let fraud_near_limit_percent: Int
+        let fraud_hop_minutes: Int
+    }
+
+    /// An empty builder with the programs' facts and the merchants' fraud thresholds the rules
+    /// read, as they stand in `database`.
+    static func loading(from database: any Database) async throws -> RollupBuilder {
+        let sql = database.sql
+        var programs: [UUID: RollupBuilder.ProgramFacts] = [:]
+        for program in try await sql.select().columns("id", "stamps_target", "max_daily_stamps").from(ProgramModel.schema)
+            .all(decoding: ProgramRow.self)
+        {
+            programs[program.id] = .init(stampsTarget: program.stamps_target, maxDailyStamps: program.max_daily_stamps)
+        }
+        var thresholds: [UUID: FraudThresholds] = [:]
+        for row in try await sql.select().columns("merchant_id", "fraud_near_limit_percent", "fraud_hop_minutes")
+            .from(MerchantSettingsModel.schema).all(decoding: ThresholdRow.self)
+        {
+            var value = FraudThresholds()
+            value.nearLimitPercent = row.fraud_near_limit_percent
+            value.hopMinutes = row.fraud_hop_minutes
+            thresholds[row.merchant_id] = value
+        }
+        return RollupBuilder(programs: programs, thresholds: thresholds)
+    }
+
     /// Rows of daily statistics, staff, rewards and signal events summed so far.
     var keyCount: Int { daily.count + staff.count + rewards.count + events.count + balances.count + buckets.count }
 
