@@ -69,5 +69,7 @@ enum AppMigrations {
         CardListMigrations.CreateCardListIndexes(),
         CardListMigrations.CreateCustomerSearchIndexes(),
         LedgerMigrations.ReplaceMerchantTimeIndexWithCovering(),
+        // 014: cards per day of last activity, for the count of active cards (2026-12-02)
+        ActiveCardsMigrations.UpdatePointsByActivityDayAddCards(),
     ]
 }

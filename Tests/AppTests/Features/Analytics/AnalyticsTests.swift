@@ -291,7 +291,8 @@ struct RollupSnapshot: Equatable {
     var staff: [String: [Int]] = [:]
     var rewards: [String: [Int]] = [:]
     var balances: [String: [Int]] = [:]
-    var buckets: [String: Int] = [:]
+    /// Points and cards per merchant and day of last activity.
+    var buckets: [String: [Int]] = [:]
     var events: [String] = []
 
     /// `enrollments`: compare `cards_enrolled` too. Left out by default: the fixtures' cards are
@@ -327,9 +328,10 @@ struct RollupSnapshot: Equatable {
         }
         for row in try await sql.raw("SELECT * FROM loyalty_points_by_activity_day").all() {
             let key = "\(try row.decode(column: "merchant_id", as: UUID.self)) \(try row.decode(column: "day", as: String.self))"
-            snapshot.buckets[key, default: 0] += try row.decode(column: "points", as: Int.self)
+            let values = try ["points", "cards"].map { try row.decode(column: $0, as: Int.self) }
+            snapshot.buckets[key] = zip(snapshot.buckets[key] ?? [0, 0], values).map { $0 + $1 }
         }
-        snapshot.buckets = snapshot.buckets.filter { $0.value != 0 }
+        snapshot.buckets = snapshot.buckets.filter { $0.value.contains { $0 != 0 } }
         for row in try await sql.raw("SELECT * FROM loyalty_signal_events").all() {
             snapshot.events.append(
                 try ["kind", "day"].map { try row.decode(column: $0, as: String.self) }.joined(separator: " ") + " "

@@ -19,9 +19,10 @@ enum AnalyticsBackfill {
     static let defaultPageSize = 5_000
 
     /// `pageSize`: rows or cards read per query (tests page by a handful to cross page ends).
-    /// `listTotals`: also recount `ListTotals` (false for migration 010, before their columns).
-    static func run(on database: any Database, pageSize: Int = defaultPageSize, listTotals: Bool = true) async throws {
-        try await database.transaction { tx in try await rebuild(on: tx, pageSize: pageSize, listTotals: listTotals) }
+    /// `keptCounts`: also recount `ListTotals` and `ActiveCards` (false for migration 010,
+    /// before their columns).
+    static func run(on database: any Database, pageSize: Int = defaultPageSize, keptCounts: Bool = true) async throws {
+        try await database.transaction { tx in try await rebuild(on: tx, pageSize: pageSize, keptCounts: keptCounts) }
     }
 
     private struct LedgerRow: Decodable {
@@ -58,10 +59,10 @@ enum AnalyticsBackfill {
         }
     }
 
-    private static func rebuild(on tx: any Database, pageSize: Int, listTotals: Bool) async throws {
+    private static func rebuild(on tx: any Database, pageSize: Int, keptCounts: Bool) async throws {
         let sql = tx.sql
         var builder = try await RollupBuilder.loading(from: tx)
-        builder.writesListTotals = listTotals
+        builder.writesKeptCounts = keptCounts
 
         // Enrollments: cards that are not reissues, on their store's local day.
         struct CardRow: Decodable {
@@ -122,31 +123,39 @@ enum AnalyticsBackfill {
         try await builder.write(on: tx)
     }
 
-    /// Card counts, balance totals and points by activity day, from the cards (their balances
+    /// Card counts, balance totals and activity-day buckets, from the cards (their balances
     /// equal the ledger's sums).
     private static func addBalances(to builder: inout RollupBuilder, on tx: any Database, pageSize: Int) async throws {
-        let sql = tx.sql
-        struct Row: Decodable {
-            let id: UUID
-            let merchant_id: UUID
-            let stamp_count: Int
-            let points_balance: Int
-            let last_activity_at: Date?
+        try await readCards(on: tx, pageSize: pageSize) { card in
+            builder.addCard(
+                merchantID: card.merchant_id, stamps: card.stamp_count, points: card.points_balance, lastActivityAt: card.last_activity_at)
         }
+    }
+
+    /// What the rollups read of a card.
+    struct CardBalances: Decodable {
+        let id: UUID
+        let merchant_id: UUID
+        let stamp_count: Int
+        let points_balance: Int
+        let last_activity_at: Date?
+    }
+
+    /// Every card, in pages of `pageSize` by id.
+    static func readCards(
+        on database: any Database, pageSize: Int = defaultPageSize, _ body: (CardBalances) throws -> Void
+    ) async throws {
         var cursor: UUID?
         while true {
-            let query = sql.select().columns("id", "merchant_id", "stamp_count", "points_balance", "last_activity_at")
+            let query = database.sql.select().columns("id", "merchant_id", "stamp_count", "points_balance", "last_activity_at")
                 .from(CardModel.schema).orderBy("id").limit(pageSize)
             if let cursor { query.where("id", .greaterThan, cursor) }
-            let page = try await query.all(decoding: Row.self)
+            let page = try await query.all(decoding: CardBalances.self)
             guard let last = page.last else { break }
             // A page that ends where the last one did would be read forever: fail instead.
             guard last.id != cursor else { throw BackfillError.cursorDidNotAdvance("cards") }
             cursor = last.id
-            for card in page {
-                builder.addCard(
-                    merchantID: card.merchant_id, stamps: card.stamp_count, points: card.points_balance, lastActivityAt: card.last_activity_at)
-            }
+            try page.forEach(body)
             if page.count < pageSize { break }
         }
     }

@@ -73,8 +73,8 @@ enum AnalyticsMigrations {
             try await database.sql.create(index: "loyalty_signal_events_merchant_day_idx").on("loyalty_signal_events")
                 .column("merchant_id").column("day").run()
 
-            // Without the list counts: their columns come with 013, which counts them.
-            try await AnalyticsBackfill.run(on: database, listTotals: false)
+            // Without the kept counts: their columns come with 013 and 014, which count them.
+            try await AnalyticsBackfill.run(on: database, keptCounts: false)
         }
 
         func revert(on database: any Database) async throws {

@@ -8,11 +8,12 @@ import SQLKit
 ///
 /// Statements added per operation: the staff row (1, when someone is identified), the
 /// balance totals (1: the balances and the merchant's count of ledger rows, `ListTotals`), the
-/// points buckets (0 to 2, only when the card holds points and its balance or activity day
-/// changed), the reward row (1, only for redemptions and their voids) and signal events (only
-/// on a near-limit crossing or a hop, which costs one indexed read of the card's previous row
-/// when its last activity was within the hop window). The daily-stats columns ride on the existing upsert. A stamp on a
-/// stamps program therefore costs 2 statements more than before.
+/// activity-day buckets (1, only when the card's points or its activity day changed: a card's
+/// first activity of a day moves it, `ActiveCards`), the reward row (1, only for redemptions
+/// and their voids) and signal events (only on a near-limit crossing or a hop, which costs one
+/// indexed read of the card's previous row when its last activity was within the hop window).
+/// The daily-stats columns ride on the existing upsert. A card's first stamp of a day on a
+/// stamps program therefore costs 3 statements more than before analytics, later ones 2.
 struct AnalyticsRecorder {
     let operation: CardOperation
 
@@ -45,7 +46,7 @@ struct AnalyticsRecorder {
         }
         try await AnalyticsRollups.addBalance(
             stamps: row.stampsDelta, points: row.pointsDelta, ledgerRows: 1, merchantID: merchantID, cardID: cardID, on: tx)
-        try await AnalyticsRollups.movePoints(
+        try await AnalyticsRollups.moveActivity(
             from: (AnalyticsRollups.activityDay(previous.activity), previous.points),
             to: (AnalyticsRollups.activityDay(op.card.lastActivityAt), op.card.pointsBalance),
             merchantID: merchantID, cardID: cardID, on: tx)

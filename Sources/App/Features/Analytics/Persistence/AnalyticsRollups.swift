@@ -97,35 +97,38 @@ enum AnalyticsRollups {
         ).run()
     }
 
-    /// The UTC day a card's points are bucketed under: the day of its last activity.
+    /// The UTC day a card's points and the card itself are bucketed under: the day of its last
+    /// activity.
     static func activityDay(_ lastActivity: Date?) -> String? {
         lastActivity.flatMap { CalendarDate($0, in: .gmt)?.description }
     }
 
-    /// Moves a card's points between activity-day buckets: `before` and `after` are its
-    /// (bucket, points). Cards without activity have no bucket (their points never expire).
-    static func movePoints(
+    /// Moves a card between activity-day buckets: `before` and `after` are its (bucket,
+    /// points). The bucket counts the card (`ActiveCards`) and holds its points (their expiry);
+    /// a card without activity is in no bucket (it is not active and its points never expire).
+    /// One statement, of one or two rows, when anything moves.
+    static func moveActivity(
         from before: (day: String?, points: Int), to after: (day: String?, points: Int), merchantID: UUID, cardID: UUID,
         on tx: any Database
     ) async throws {
-        guard before.day != after.day || before.points != after.points else { return }
-        if let day = before.day, before.points != 0 {
-            try await addPoints(-before.points, day: day, merchantID: merchantID, cardID: cardID, on: tx)
+        var moves: [String: (points: Int, cards: Int)] = [:]
+        if let day = before.day { moves[day, default: (0, 0)].points -= before.points }
+        if let day = after.day { moves[day, default: (0, 0)].points += after.points }
+        if before.day != after.day {
+            if let day = before.day { moves[day, default: (0, 0)].cards -= 1 }
+            if let day = after.day { moves[day, default: (0, 0)].cards += 1 }
         }
-        if let day = after.day, after.points != 0 {
-            try await addPoints(after.points, day: day, merchantID: merchantID, cardID: cardID, on: tx)
+        let rows = moves.filter { $0.value != (0, 0) }
+        guard !rows.isEmpty else { return }
+        // Two rows of one statement never share a key (their days differ), as PostgreSQL requires.
+        let insert = tx.sql.insert(into: "loyalty_points_by_activity_day").columns("merchant_id", "day", "shard", "points", "cards")
+        for (day, move) in rows {
+            insert.values(SQLBind(merchantID), SQLBind(day), SQLBind(DailyStats.shard(for: cardID)), SQLBind(move.points), SQLBind(move.cards))
         }
-    }
-
-    static func addPoints(_ points: Int, day: String, merchantID: UUID, cardID: UUID, on tx: any Database) async throws {
-        try await tx.sql.raw(
-            """
-            INSERT INTO loyalty_points_by_activity_day (merchant_id, day, shard, points)
-            VALUES (\(bind: merchantID), \(bind: day), \(bind: DailyStats.shard(for: cardID)), \(bind: points))
-            ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
-                points = loyalty_points_by_activity_day.points + excluded.points
-            """
-        ).run()
+        try await insert.onConflict(with: ["merchant_id", "day", "shard"]) {
+            $0.set("points", to: SQLRaw("loyalty_points_by_activity_day.points + excluded.points"))
+                .set("cards", to: SQLRaw("loyalty_points_by_activity_day.cards + excluded.cards"))
+        }.run()
     }
 
     /// One card event a signal counts (a near-limit day, a store hop); rare by design.

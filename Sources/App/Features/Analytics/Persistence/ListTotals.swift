@@ -69,9 +69,12 @@ enum ListTotalsMigrations {
 }
 
 extension CardModel {
-    /// Inserts the card and counts it in its merchant's `ListTotals` (call inside a transaction).
+    /// Inserts the card and counts it in its merchant's `ListTotals`, and in `ActiveCards`
+    /// when it starts with an activity (call inside a transaction).
     func createCounted(on tx: any Database) async throws {
         try await create(on: tx)
-        try await ListTotals.addCard(merchantID: $merchant.id, cardID: try requireID(), on: tx)
+        let id = try requireID()
+        try await ListTotals.addCard(merchantID: $merchant.id, cardID: id, on: tx)
+        try await ActiveCards.addCard(merchantID: $merchant.id, cardID: id, lastActivityAt: lastActivityAt, on: tx)
     }
 }

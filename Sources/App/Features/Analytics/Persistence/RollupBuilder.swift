@@ -81,18 +81,25 @@ struct RollupBuilder: Sendable {
         let day: String
     }
 
+    /// A merchant's row of `loyalty_points_by_activity_day`: the points and the cards whose
+    /// last activity was that day.
+    private struct Bucket: Equatable, Sendable {
+        var points = 0
+        var cards = 0
+    }
+
     let programs: [UUID: ProgramFacts]
     let thresholds: [UUID: FraudThresholds]
-    /// Whether `write` adds the `ListTotals` counts: false only for migration 010, which runs
-    /// before 013 adds their columns (013 then counts them itself).
-    var writesListTotals = true
+    /// Whether `write` adds the kept counts (`ListTotals`, `ActiveCards`): false only for
+    /// migration 010, which runs before 013 and 014 add their columns (they then count them).
+    var writesKeptCounts = true
 
     private var daily: [DayKey: DailyStatsDelta] = [:]
     private var staff: [StaffKey: StaffDayDelta] = [:]
     private var rewards: [RewardKey: (redemptions: Int, points: Int)] = [:]
     private var events: [Event] = []
     private var balances: [UUID: Totals] = [:]
-    private var buckets: [BucketKey: Int] = [:]
+    private var buckets: [BucketKey: Bucket] = [:]
 
     // The current card's state.
     private var card: UUID?
@@ -149,14 +156,21 @@ struct RollupBuilder: Sendable {
     }
 
     /// A card with its balances as they stand (they equal its ledger's sums): the merchant's
-    /// count of cards, outstanding totals and the points bucket of its last activity day.
+    /// count of cards, outstanding totals and the bucket of its last activity day.
     mutating func addCard(merchantID: UUID, stamps: Int, points: Int, lastActivityAt: Date?) {
         balances[merchantID, default: Totals()].cards += 1
         balances[merchantID, default: Totals()].stamps += stamps
         balances[merchantID, default: Totals()].points += points
-        if points != 0, let day = AnalyticsRollups.activityDay(lastActivityAt) {
-            buckets[BucketKey(merchantID: merchantID, day: day), default: 0] += points
+        addActivityCard(merchantID: merchantID, lastActivityAt: lastActivityAt)
+        if let day = AnalyticsRollups.activityDay(lastActivityAt) {
+            buckets[BucketKey(merchantID: merchantID, day: day), default: Bucket()].points += points
         }
+    }
+
+    /// A card in the bucket of its last activity day (none without activity), for `ActiveCards`.
+    mutating func addActivityCard(merchantID: UUID, lastActivityAt: Date?) {
+        guard let day = AnalyticsRollups.activityDay(lastActivityAt) else { return }
+        buckets[BucketKey(merchantID: merchantID, day: day), default: Bucket()].cards += 1
     }
 
     /// The daily-stats columns a row of `type` adds (what the services pass to `record`;
@@ -270,19 +284,13 @@ struct RollupBuilder: Sendable {
         }
         try await Self.upsert(
             balances.map { ($0.key, $0.value) }, into: "loyalty_balance_totals", keys: ["merchant_id", "shard"],
-            adding: writesListTotals ? ["stamps", "points", "cards", "ledger_rows"] : ["stamps", "points"], conflict: ["merchant_id", "shard"],
+            adding: writesKeptCounts ? ["stamps", "points", "cards", "ledger_rows"] : ["stamps", "points"], conflict: ["merchant_id", "shard"],
             on: sql, advanced: advanced
-        ) { [writesListTotals] merchantID, total in
+        ) { [writesKeptCounts] merchantID, total in
             [SQLBind(merchantID), SQLBind(shard)]
-                + (writesListTotals ? [total.stamps, total.points, total.cards, total.ledgerRows] : [total.stamps, total.points]).map { SQLBind($0) }
+                + (writesKeptCounts ? [total.stamps, total.points, total.cards, total.ledgerRows] : [total.stamps, total.points]).map { SQLBind($0) }
         }
-        try await Self.upsert(
-            buckets.filter { $0.value != 0 }.map { ($0.key, $0.value) }, into: "loyalty_points_by_activity_day",
-            keys: ["merchant_id", "day", "shard"], adding: ["points"], conflict: ["merchant_id", "day", "shard"], on: sql,
-            advanced: advanced
-        ) { key, points in
-            [SQLBind(key.merchantID), SQLBind(key.day), SQLBind(shard), SQLBind(points)]
-        }
+        try await writeBuckets(points: true, cards: writesKeptCounts, on: sql, advanced: advanced)
         for slice in events.chunked(by: Self.batch) {
             let insert = sql.insert(into: "loyalty_signal_events").columns("id", "merchant_id", "store_id", "day", "kind", "card_id")
             for event in slice {
@@ -292,6 +300,25 @@ struct RollupBuilder: Sendable {
             }
             try await insert.run()
             advanced(slice.count)
+        }
+    }
+
+    /// Adds only the cards of the activity-day buckets (migration 014, which counts them).
+    func writeActivityCards(on database: any Database) async throws {
+        try await writeBuckets(points: false, cards: true, on: database.sql, advanced: { _ in })
+    }
+
+    /// The activity-day buckets on shard 0: their points, their cards, or both. Without its
+    /// points a bucket adds 0 to them (the column has no default for a new row).
+    private func writeBuckets(points: Bool, cards: Bool, on sql: any SQLDatabase, advanced: (Int) -> Void) async throws {
+        let shard = DailyStats.shard(for: Self.shardZero)
+        let kept = { (bucket: Bucket) in Bucket(points: points ? bucket.points : 0, cards: cards ? bucket.cards : 0) }
+        try await Self.upsert(
+            buckets.map { ($0.key, kept($0.value)) }.filter { $0.1 != Bucket() }, into: "loyalty_points_by_activity_day",
+            keys: ["merchant_id", "day", "shard"], adding: cards ? ["points", "cards"] : ["points"], conflict: ["merchant_id", "day", "shard"],
+            on: sql, advanced: advanced
+        ) { key, bucket in
+            [SQLBind(key.merchantID), SQLBind(key.day), SQLBind(shard), SQLBind(bucket.points)] + (cards ? [SQLBind(bucket.cards)] : [])
         }
     }
 

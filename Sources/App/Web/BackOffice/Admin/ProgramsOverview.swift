@@ -57,13 +57,8 @@ struct ProgramsOverview: Sendable {
                 SELECT merchant_id, CAST(SUM(cards) AS BIGINT) AS n FROM loyalty_balance_totals
                 WHERE merchant_id IN (\(binds: ids)) GROUP BY merchant_id
                 """))
-        let active = try await counts(
-            SQLQueryString(
-                """
-                SELECT merchant_id, COUNT(*) AS n FROM loyalty_cards
-                WHERE merchant_id IN (\(binds: ids)) AND last_activity_at >= \(bind: now.addingTimeInterval(-30 * 86_400))
-                GROUP BY merchant_id
-                """))
+        // The kept cards per day of last activity (`ActiveCards`), not a count of every card.
+        let active = try await ActiveCards.count(merchantIDs: ids, now: now, on: database)
         return (cards, active, try await todayStats(of: ids, day: today))
     }
 
