@@ -13,8 +13,9 @@
 #   TRANSACTIONS   ledger rows in total [10000000]
 #   SAMPLES        timed requests per endpoint, after WARMUP [20]
 #   WARMUP         untimed requests per endpoint first [3]
-#   KEEP_DIR       keep the generated SQLite database here and reuse it on the next run with
-#                  the same sizes (generation is most of the run time) [a temporary directory]
+#   KEEP_DIR       keep the generated SQLite database and PostgreSQL cluster here and reuse
+#                  them on the next run with the same sizes (generation is most of the run
+#                  time); the cluster is left running [a temporary directory]
 # Traffic stays on 127.0.0.1. Tables land in bench/results/ (git-ignored).
 set -euo pipefail
 
@@ -48,7 +49,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$SERVER_PID" 2>/dev/null || true
   fi
-  if [ -n "$PG_DIR" ]; then bash scripts/pg-throwaway stop "$PG_DIR" >/dev/null 2>&1 || true; fi
+  if [ -n "$PG_DIR" ] && [ -z "${KEEP_DIR:-}" ]; then bash scripts/pg-throwaway stop "$PG_DIR" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -78,9 +79,21 @@ run_loyalty() {
 for engine in $ENGINES; do
   echo "== $engine" >&2
   if [ "$engine" = postgresql ]; then
-    # A fresh cluster each run: PostgreSQL is generated again (KEEP_DIR keeps SQLite only).
-    PG_DIR="$WORK/pg"
-    PG_URL="$(bash scripts/pg-throwaway start "$PG_DIR" | tail -n 1)"
+    if [ -n "${KEEP_DIR:-}" ]; then
+      # Kept: the cluster stays running after the run, its URL beside it, and is reused while
+      # it answers (stop it with `scripts/pg-throwaway stop $KEEP_DIR/pg-$SIZE`).
+      PG_DIR="$DATA/pg-$SIZE"
+      PG_URL="$(cat "$DATA/pg-$SIZE.url" 2>/dev/null || true)"
+      if [ -z "$PG_URL" ] || ! pg_isready -q -d "$PG_URL" 2>/dev/null; then
+        bash scripts/pg-throwaway stop "$PG_DIR" >/dev/null 2>&1 || true
+        PG_URL="$(bash scripts/pg-throwaway start "$PG_DIR" | tail -n 1)"
+        echo "$PG_URL" >"$DATA/pg-$SIZE.url"
+      fi
+    else
+      # A fresh cluster each run: PostgreSQL is generated again.
+      PG_DIR="$WORK/pg"
+      PG_URL="$(bash scripts/pg-throwaway start "$PG_DIR" | tail -n 1)"
+    fi
     MARK="$PG_DIR/generated"
   else
     MARK="$DATA/$SIZE.sqlite.generated"
@@ -98,6 +111,9 @@ for engine in $ENGINES; do
   # Pending migrations first: on a kept 10-million-row database an index migration takes
   # minutes, longer than the readiness wait below.
   (run_loyalty "$engine" migrate --yes >&2)
+  # The daily compaction, as a running platform has it (a database generated before it existed
+  # has none yet; a report is the same without it, only slower).
+  (run_loyalty "$engine" run-job loyalty.compact_rollups >&2)
 
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   (run_loyalty "$engine" serve --env production --hostname 127.0.0.1 --port "$PORT" >"$WORK/server-$engine.log" 2>&1 </dev/null) &

@@ -45,6 +45,9 @@ struct GenerateCommand: AsyncCommand {
             pinHasher: app.pinHasher, progress: GeneratorProgress())
         try await Self.ensureAdmin(on: app.db, passwordHash: generator.passwordHash)
         let summary = try await generator.run(firstIndex: existing)
+        // What the daily `loyalty.compact_rollups` would do: the generated past, summed per
+        // merchant and day (the rollups' write reset them).
+        try await MerchantDays.compact(now: app.clock(), on: app.db, writeGate: app.writeGate)
         let analyze = Date()
         context.console.error("generate: ANALYZE (the query planner's statistics; VACUUM ANALYZE on PostgreSQL)…", newLine: true)
         // The planner's statistics, as after any bulk load. SQLite's are sampled (at most 1,000

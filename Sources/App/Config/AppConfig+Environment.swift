@@ -37,6 +37,7 @@ extension AppConfig {
                 sqlite.synchronous = parsed
             }
             sqlite.busyTimeoutMilliseconds = try reader.int("LOYALTY_SQLITE_BUSY_TIMEOUT_MS", default: 5_000, in: 0...600_000)
+            sqlite.cacheMebibytes = try reader.int("LOYALTY_SQLITE_CACHE_MIB", default: 256, in: 2...65_536)
             database = .sqlite(sqlite)
         }
 

@@ -71,5 +71,7 @@ enum AppMigrations {
         LedgerMigrations.ReplaceMerchantTimeIndexWithCovering(),
         // 014: cards per day of last activity, for the count of active cards (2026-12-02)
         ActiveCardsMigrations.UpdatePointsByActivityDayAddCards(),
+        // 015: closed days summed per merchant, for the reports' series (2026-12-02)
+        MerchantDaysMigrations.CreateMerchantDailyStats(),
     ]
 }

@@ -6,8 +6,10 @@ import SQLKit
 import Vapor
 
 /// Analytics from the rollups (decision 0026): never a ledger scan per request. A report
-/// reads `loyalty_daily_stats` grouped by store and day (at most stores × days × 8 shard rows,
-/// summed by the database), the staff and reward rollups of the range, and the names.
+/// reads its daily series from the merchant-day sums of closed days and `loyalty_daily_stats`
+/// after them (`MerchantDays`), its stores' sums from `loyalty_daily_stats` (at most stores ×
+/// days × 8 shard rows, summed by the database), the staff and reward rollups of the range,
+/// and the names.
 struct AnalyticsService: Sendable {
     let database: any Database
     let now: @Sendable () -> Date
@@ -45,12 +47,12 @@ struct AnalyticsService: Sendable {
         if let storeID, !stores.contains(where: { $0.id == storeID }) { throw APIError.notFound("The store") }
         let timezone = stores.first(where: { storeID == nil || $0.id == storeID })?.timezone ?? "UTC"
 
-        var byDay: [String: AnalyticsMeasures] = [:]
-        var byStore: [UUID: AnalyticsMeasures] = [:]
-        for row in try await measureRows(groupBy: "store_id", merchantID: merchantID, storeID: storeID, range: range) {
-            byDay[row.day, default: .init()].add(row.measures)
-            byStore[row.group, default: .init()].add(row.measures)
-        }
+        // A store's days are not compacted: its series sums its own rows.
+        let byDay = try await storeID == nil
+            ? MerchantDays.byDay(merchantID: merchantID, range: range, on: database)
+            : MeasureSums.sums(of: "loyalty_daily_stats", by: "day", as: String.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
+        let byStore = try await MeasureSums.sums(
+            of: "loyalty_daily_stats", by: "store_id", as: UUID.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
         let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
         let storeRows = try stores.compactMap { store -> AnalyticsStoreRow? in
             let id = try store.requireID()
@@ -68,12 +70,8 @@ struct AnalyticsService: Sendable {
 
     /// The platform across merchants (days as each store counts them).
     func platform(range: ClosedRange<CalendarDate>) async throws -> PlatformAnalyticsReport {
-        var byDay: [String: AnalyticsMeasures] = [:]
-        var byMerchant: [UUID: AnalyticsMeasures] = [:]
-        for row in try await measureRows(groupBy: "merchant_id", merchantID: nil, storeID: nil, range: range) {
-            byDay[row.day, default: .init()].add(row.measures)
-            byMerchant[row.group, default: .init()].add(row.measures)
-        }
+        let byDay = try await MerchantDays.byDay(merchantID: nil, range: range, on: database)
+        let byMerchant = try await MerchantDays.byMerchant(range: range, on: database)
         let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
         let merchants = try await MerchantModel.query(on: database).sort(\.$name).all()
         return PlatformAnalyticsReport(
@@ -90,58 +88,6 @@ struct AnalyticsService: Sendable {
         (0...range.upperBound.daysSince(range.lowerBound)).map {
             let day = range.lowerBound.adding(days: $0).description
             return AnalyticsDay(date: day, measures: byDay[day] ?? .init())
-        }
-    }
-
-    private struct MeasureRow {
-        let group: UUID
-        let day: String
-        let measures: AnalyticsMeasures
-    }
-
-    /// `loyalty_daily_stats` summed per `groupBy` (`store_id` or `merchant_id`) and day.
-    private func measureRows(
-        groupBy: String, merchantID: UUID?, storeID: UUID?, range: ClosedRange<CalendarDate>
-    ) async throws -> [MeasureRow] {
-        struct Row: Decodable {
-            let grp: UUID
-            let day: String
-            let cards_enrolled: Int
-            let active_cards: Int
-            let visits: Int
-            let stamps_given: Int
-            let stamps_redeemed: Int
-            let stamps_voided: Int
-            let points_given: Int
-            let points_redeemed: Int
-            let points_voided: Int
-            let points_expired: Int
-            let rewards_redeemed: Int
-            let rewards_earned: Int
-        }
-        let columns = [
-            "cards_enrolled", "active_cards", "visits", "stamps_given", "stamps_redeemed", "stamps_voided", "points_given",
-            "points_redeemed", "points_voided", "points_expired", "rewards_redeemed", "rewards_earned",
-        ]
-        // Cast: PostgreSQL sums bigints as numeric.
-        let sums = columns.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", ")
-        var filter = SQLQueryString("day >= \(bind: range.lowerBound.description) AND day <= \(bind: range.upperBound.description)")
-        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
-        if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
-        let rows = try await database.sql.raw(
-            """
-            SELECT \(unsafeRaw: groupBy) AS grp, day, \(unsafeRaw: sums) FROM loyalty_daily_stats
-            WHERE \(filter) GROUP BY \(unsafeRaw: groupBy), day
-            """
-        ).all(decoding: Row.self)
-        return rows.map {
-            MeasureRow(
-                group: $0.grp, day: $0.day,
-                measures: AnalyticsMeasures(
-                    enrollments: $0.cards_enrolled, activeCards: $0.active_cards, visits: $0.visits, stampsGiven: $0.stamps_given,
-                    stampsRedeemed: $0.stamps_redeemed, stampsVoided: $0.stamps_voided, pointsGiven: $0.points_given,
-                    pointsRedeemed: $0.points_redeemed, pointsVoided: $0.points_voided, pointsExpired: $0.points_expired,
-                    rewardsRedeemed: $0.rewards_redeemed, rewardsEarned: $0.rewards_earned))
         }
     }
 

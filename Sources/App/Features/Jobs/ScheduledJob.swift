@@ -53,7 +53,7 @@ struct ScheduledJob: Sendable {
 
 extension ScheduledJob {
     /// Every job of the platform.
-    static let all: [ScheduledJob] = [.syncWalletPasses, .expirePoints, .purge]
+    static let all: [ScheduledJob] = [.syncWalletPasses, .compactRollups, .expirePoints, .purge]
 
     static func named(_ name: String) -> ScheduledJob? { all.first { $0.name == name } }
 
@@ -66,6 +66,17 @@ extension ScheduledJob {
         if let pushes = app.walletPushes { done.append("Apple Wallet: \(try await pushes.catchUp())") }
         if let google = app.googleWalletSync { done.append("Google Wallet: \(try await google.catchUp())") }
         return done.isEmpty ? "No wallet is configured: nothing to sync" : done.joined(separator: "; ")
+    }
+
+    /// `loyalty.compact_rollups`: sums the days that have closed everywhere per merchant and
+    /// day (`MerchantDays`, decision 0037). 01:00 UTC; a report is the same before and after,
+    /// only faster.
+    static let compactRollups = ScheduledJob(name: "loyalty.compact_rollups", schedule: .daily(atHour: 1)) { context in
+        let app = context.application
+        guard let through = try await MerchantDays.compact(now: app.clock(), on: app.db, writeGate: app.writeGate) else {
+            return "Merchant days: already summed through \(MerchantDays.lastClosedDay(now: app.clock()))"
+        }
+        return "Merchant days: summed through \(through)"
     }
 
     /// `loyalty.expire_points`: takes the points off cards inactive past their program's

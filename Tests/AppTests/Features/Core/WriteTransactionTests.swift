@@ -79,6 +79,7 @@ struct SQLiteConnectionSetupTests {
         try await withTestApp(adjust: { config in
             if case .sqlite(var settings) = config.database {
                 settings.busyTimeoutMilliseconds = 1_234
+                settings.cacheMebibytes = 3
                 config.database = .sqlite(settings)
             }
         }) { app, _ in
@@ -90,10 +91,11 @@ struct SQLiteConnectionSetupTests {
                     [
                         try await pragma("journal_mode", on: connection), try await pragma("busy_timeout", on: connection),
                         try await pragma("synchronous", on: connection), try await pragma("foreign_keys", on: connection),
+                        try await pragma("cache_size", on: connection),
                     ]
                 }
-                // WAL, the configured timeout, synchronous FULL (2), foreign keys on.
-                #expect(values == ["wal", "1234", "2", "1"])
+                // WAL, the configured timeout, synchronous FULL (2), foreign keys on, 3 MiB of cache (in KiB).
+                #expect(values == ["wal", "1234", "2", "1", "-3072"])
             }
             #expect(loops >= 1)
         }

@@ -90,8 +90,9 @@ struct RollupBuilder: Sendable {
 
     let programs: [UUID: ProgramFacts]
     let thresholds: [UUID: FraudThresholds]
-    /// Whether `write` adds the kept counts (`ListTotals`, `ActiveCards`): false only for
-    /// migration 010, which runs before 013 and 014 add their columns (they then count them).
+    /// Whether `write` adds the kept counts (`ListTotals`, `ActiveCards`) and resets the
+    /// merchant-day sums (`MerchantDays`, whose past days it changes): false only for migration
+    /// 010, which runs before 013, 014 and 015 add their columns and tables.
     var writesKeptCounts = true
 
     private var daily: [DayKey: DailyStatsDelta] = [:]
@@ -252,6 +253,7 @@ struct RollupBuilder: Sendable {
     /// many rows each statement wrote.
     func write(on tx: any Database, advanced: (Int) -> Void = { _ in }) async throws {
         let sql = tx.sql
+        if writesKeptCounts { try await MerchantDays.reset(on: tx) }
         let shard = DailyStats.shard(for: Self.shardZero)
         let dailyColumns = [
             "cards_enrolled", "stamps_given", "stamps_redeemed", "points_given", "points_redeemed", "points_expired", "active_cards", "visits",
