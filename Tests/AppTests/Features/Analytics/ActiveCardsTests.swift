@@ -70,9 +70,9 @@ import VaporTesting
             let before = try await RollupSnapshot.take(app.db)
             #expect(before.buckets.values.map { $0[1] }.reduce(0, +) == 2)
 
-            // As a deployment from before 014: no column, then 014's count from the cards.
-            try await ActiveCardsMigrations.UpdatePointsByActivityDayAddCards().revert(on: app.db)
-            try await ActiveCardsMigrations.UpdatePointsByActivityDayAddCards().prepare(on: app.db)
+            // As a deployment from before 014: no card counted, then 014's count from the cards.
+            try await app.db.sql.raw("UPDATE loyalty_points_by_activity_day SET cards = 0").run()
+            try await ActiveCardsMigrations.UpdatePointsByActivityDayAddCards.countCards(on: app.db)
             #expect(try await RollupSnapshot.take(app.db).buckets == before.buckets)
         }
     }

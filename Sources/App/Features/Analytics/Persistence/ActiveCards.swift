@@ -66,7 +66,12 @@ enum ActiveCardsMigrations {
     struct UpdatePointsByActivityDayAddCards: AsyncMigration {
         func prepare(on database: any Database) async throws {
             try await database.schema("loyalty_points_by_activity_day").field("cards", .int64, .required, .sql(.default(0))).update()
-            // Read in pages of card id; the UTC day is computed here, not in two SQL dialects.
+            try await Self.countCards(on: database)
+        }
+
+        /// Adds every card to the day of its last activity, read in pages of card id (the UTC
+        /// day is computed here, not in two SQL dialects).
+        static func countCards(on database: any Database) async throws {
             var builder = RollupBuilder(programs: [:], thresholds: [:])
             try await AnalyticsBackfill.readCards(on: database) { card in
                 builder.addActivityCard(merchantID: card.merchant_id, lastActivityAt: card.last_activity_at)
