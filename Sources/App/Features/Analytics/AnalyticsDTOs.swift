@@ -123,6 +123,8 @@ struct LiabilityReport: Content, Equatable {
 
 /// One unusual pattern on a card or a staff member.
 struct FraudSignal: Content, Equatable {
+    /// The merchant of the card or staff member (the admin's view spans merchants).
+    let merchantId: UUID
     /// `near_daily_limit`, `many_voids`, `pin_failures` or `store_hopping`.
     let kind: String
     /// `card` or `staff`.

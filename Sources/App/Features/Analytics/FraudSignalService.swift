@@ -53,7 +53,7 @@ struct FraudSignalService: Sendable {
             guard FraudRules.isSignal(kind, value: value, thresholds: limits) else { continue }
             signals.append(
                 FraudSignal(
-                    kind: kind.rawValue, subject: "card", cardId: row.card_id, staffKind: nil, staffId: nil, label: row.card_number,
+                    merchantId: row.merchant_id, kind: kind.rawValue, subject: "card", cardId: row.card_id, staffKind: nil, staffId: nil, label: row.card_number,
                     value: value, threshold: kind.threshold(in: limits), lastSeen: row.last_day))
         }
 
@@ -79,7 +79,7 @@ struct FraudSignalService: Sendable {
             for (total, kind, value) in found {
                 signals.append(
                     FraudSignal(
-                        kind: kind.rawValue, subject: "staff", cardId: nil, staffKind: total.identity.kind, staffId: total.identity.id,
+                        merchantId: merchant, kind: kind.rawValue, subject: "staff", cardId: nil, staffKind: total.identity.kind, staffId: total.identity.id,
                         label: names[total.identity] ?? "", value: value, threshold: kind.threshold(in: limits), lastSeen: total.lastDay))
             }
         }

@@ -180,6 +180,9 @@ import VaporTesting
             let all = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
             #expect(all.status == .ok)
             #expect(try all.json["signals"]?.array?.count == signals.count)
+            // Each names its merchant, card and staff signals alike.
+            let merchant = scenario.counter.merchant.id!.uuidString.lowercased()
+            #expect(try all.json["signals"]?.array?.allSatisfy { $0["merchant_id"]?.string?.lowercased() == merchant } == true)
         }
     }
 

@@ -58,16 +58,17 @@ struct AdminAnalyticsPages: RouteCollection {
         // Every merchant, including those without activity in the period.
         let merchants = try await MerchantModel.query(on: req.db).sort(\.$name).all()
         let measures = Dictionary(report.merchants.map { ($0.merchantId, $0.measures) }, uniquingKeysWith: { first, _ in first })
+        // Every merchant's signals in one report, counted per merchant.
+        let signals = Dictionary(grouping: try await req.fraudSignals.report(merchantID: nil).signals, by: \.merchantId)
         var rows: [MerchantRow] = []
         for merchant in merchants {
             let id = try merchant.requireID()
             let liability = try await req.liability.report(merchantID: id)
-            let signals = try await req.fraudSignals.report(merchantID: id)
             let figures = measures[id] ?? AnalyticsMeasures()
             rows.append(
                 MerchantRow(
                     name: merchant.name, cells: Self.columns.map { format.cell($0.value(figures)) },
-                    liability: format.euros(cents: liability.totalValueCents), signals: format.number(signals.signals.count)))
+                    liability: format.euros(cents: liability.totalValueCents), signals: format.number(signals[id]?.count ?? 0)))
         }
 
         let page = AdminAnalyticsPage(

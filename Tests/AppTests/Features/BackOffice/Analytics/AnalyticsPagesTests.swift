@@ -197,7 +197,7 @@ import VaporTesting
         try await withTestApp { app, _ in
             let cardID = UUID()
             let signal = FraudSignal(
-                kind: "near_daily_limit", subject: "card", cardId: cardID, staffKind: nil, staffId: nil, label: "1234 5678",
+                merchantId: UUID(), kind: "near_daily_limit", subject: "card", cardId: cardID, staffKind: nil, staffId: nil, label: "1234 5678",
                 value: 9, threshold: 5, lastSeen: "2026-11-30")
             let english = AnalyticsPageFormat(language: .en, catalog: app.catalog, timeZone: .gmt)
             let row = MerchantSignalsPage.row(signal, windowDays: 14, format: english)
@@ -207,7 +207,7 @@ import VaporTesting
             #expect(row.lastSeen == "30 November 2026")
 
             let staff = FraudSignal(
-                kind: "many_voids", subject: "staff", cardId: nil, staffKind: "pin", staffId: UUID(), label: "Sophie", value: 12,
+                merchantId: UUID(), kind: "many_voids", subject: "staff", cardId: nil, staffKind: "pin", staffId: UUID(), label: "Sophie", value: 12,
                 threshold: 10, lastSeen: "2026-11-30")
             let german = AnalyticsPageFormat(language: .de, catalog: app.catalog, timeZone: .gmt)
             let staffRow = MerchantSignalsPage.row(staff, windowDays: 14, format: german)
