@@ -125,6 +125,18 @@ import VaporTesting
             #expect(expiring.map { $0["within_days"]?.int } == [30, 60, 90])
             #expect(expiring.map { $0["points"]?.int } == [points, points, points])
 
+            // Asked for several merchants at once (the admin's page), each report is its own.
+            let other = try await Counter.make(in: app)
+            #expect(try await app.stamp(other).status == .ok)
+            let ids = [scenario.counter.merchant.id!, other.merchant.id!, UUID()]
+            let liability = LiabilityService(database: app.db, now: app.clock)
+            let together = try await liability.reports(merchantIDs: ids)
+            for id in ids {
+                #expect(together[id] == (try await liability.report(merchantID: id)))
+            }
+            #expect(together[scenario.counter.merchant.id!]?.outstandingPoints == points)
+            #expect(together[other.merchant.id!]?.outstandingStamps == 1 && together[ids[2]]?.outstandingStamps == 0)
+
             // 31 days on, the job took them: nothing outstanding, nothing left to expire.
             clock.advance(by: 31 * 86_400)
             _ = try await app.pointsExpiry.expireAll()

@@ -58,17 +58,15 @@ struct AdminAnalyticsPages: RouteCollection {
         // Every merchant, including those without activity in the period.
         let merchants = try await MerchantModel.query(on: req.db).sort(\.$name).all()
         let measures = Dictionary(report.merchants.map { ($0.merchantId, $0.measures) }, uniquingKeysWith: { first, _ in first })
-        // Every merchant's signals in one report, counted per merchant.
+        // Every merchant's liability and signals in one report each, not one per merchant.
+        let liabilities = try await req.liability.reports(merchantIDs: try merchants.map { try $0.requireID() })
         let signals = Dictionary(grouping: try await req.fraudSignals.report(merchantID: nil).signals, by: \.merchantId)
-        var rows: [MerchantRow] = []
-        for merchant in merchants {
+        let rows = try merchants.map { merchant in
             let id = try merchant.requireID()
-            let liability = try await req.liability.report(merchantID: id)
             let figures = measures[id] ?? AnalyticsMeasures()
-            rows.append(
-                MerchantRow(
-                    name: merchant.name, cells: Self.columns.map { format.cell($0.value(figures)) },
-                    liability: format.euros(cents: liability.totalValueCents), signals: format.number(signals[id]?.count ?? 0)))
+            return MerchantRow(
+                name: merchant.name, cells: Self.columns.map { format.cell($0.value(figures)) },
+                liability: format.euros(cents: liabilities[id]?.totalValueCents ?? 0), signals: format.number(signals[id]?.count ?? 0))
         }
 
         let page = AdminAnalyticsPage(
