@@ -73,5 +73,7 @@ enum AppMigrations {
         ActiveCardsMigrations.UpdatePointsByActivityDayAddCards(),
         // 015: closed days summed per merchant, for the reports' series (2026-12-02)
         MerchantDaysMigrations.CreateMerchantDailyStats(),
+        // 016: signal events by day, for every merchant's signals (2026-12-02)
+        SignalEventsMigrations.CreateDayIndex(),
     ]
 }

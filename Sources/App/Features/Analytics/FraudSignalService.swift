@@ -18,13 +18,14 @@ struct FraudSignalService: Sendable {
         // day a few hours off moves a day in or out of the window at most.
         let today = CalendarDate(now(), in: .gmt)!
         let from = today.adding(days: -(FraudRules.windowDays - 1))
+        // Every merchant's thresholds in one read (the platform's defaults where none is set).
+        let settings = MerchantSettingsModel.query(on: database)
+        if let merchantID { settings.filter(\.$id == merchantID) }
         var thresholds: [UUID: FraudThresholds] = [:]
-        func fraud(_ merchant: UUID) async throws -> FraudThresholds {
-            if let known = thresholds[merchant] { return known }
-            let value = try await SettingsService.settings(of: merchant, on: database).fraud
-            thresholds[merchant] = value
-            return value
+        for row in try await settings.all() {
+            if let id = row.id { thresholds[id] = row.settings.fraud }
         }
+        func fraud(_ merchant: UUID) -> FraudThresholds { thresholds[merchant] ?? MerchantLoyaltySettings().fraud }
 
         var signals: [FraudSignal] = []
         struct EventRow: Decodable {
@@ -47,7 +48,7 @@ struct FraudSignalService: Sendable {
         ).all(decoding: EventRow.self)
         for row in events {
             guard let kind = FraudRules.Kind(rawValue: row.kind) else { continue }
-            let limits = try await fraud(row.merchant_id)
+            let limits = fraud(row.merchant_id)
             // Near-limit counts days (a voided stamp can cross the line twice in a day); hops count events.
             let value = kind == .nearDailyLimit ? row.days : row.events
             guard FraudRules.isSignal(kind, value: value, thresholds: limits) else { continue }
@@ -57,30 +58,27 @@ struct FraudSignalService: Sendable {
                     value: value, threshold: kind.threshold(in: limits), lastSeen: row.last_day))
         }
 
-        // Staff: per merchant, since thresholds are per merchant.
-        let merchants: [UUID]
-        if let merchantID {
-            merchants = [merchantID]
-        } else {
-            merchants = try await MerchantModel.query(on: database).all().compactMap(\.id)
-        }
-        for merchant in merchants {
-            let totals = try await StaffRollupQueries.totals(merchantID: merchant, storeID: nil, from: from, to: today, on: database)
-            let limits = try await fraud(merchant)
-            var found: [(StaffRollupQueries.Total, FraudRules.Kind, Int)] = []
-            for total in totals {
-                if FraudRules.isSignal(.manyVoids, value: total.delta.voids, thresholds: limits) { found.append((total, .manyVoids, total.delta.voids)) }
-                if FraudRules.isSignal(.pinFailures, value: total.delta.pinFailures, thresholds: limits) {
-                    found.append((total, .pinFailures, total.delta.pinFailures))
-                }
+        // Staff: one read for every merchant, each against its own thresholds.
+        let totals = try await StaffRollupQueries.totals(merchantID: merchantID, storeID: nil, from: from, to: today, on: database)
+        var found: [UUID: [(StaffRollupQueries.Total, FraudRules.Kind, Int)]] = [:]
+        for total in totals {
+            let limits = fraud(total.merchantID)
+            if FraudRules.isSignal(.manyVoids, value: total.delta.voids, thresholds: limits) {
+                found[total.merchantID, default: []].append((total, .manyVoids, total.delta.voids))
             }
-            guard !found.isEmpty else { continue }
-            let names = try await StaffRollupQueries.names(of: found.map(\.0.identity), merchantID: merchant, on: database)
-            for (total, kind, value) in found {
+            if FraudRules.isSignal(.pinFailures, value: total.delta.pinFailures, thresholds: limits) {
+                found[total.merchantID, default: []].append((total, .pinFailures, total.delta.pinFailures))
+            }
+        }
+        for (merchant, merchantFound) in found {
+            let limits = fraud(merchant)
+            let names = try await StaffRollupQueries.names(of: merchantFound.map(\.0.identity), merchantID: merchant, on: database)
+            for (total, kind, value) in merchantFound {
                 signals.append(
                     FraudSignal(
-                        merchantId: merchant, kind: kind.rawValue, subject: "staff", cardId: nil, staffKind: total.identity.kind, staffId: total.identity.id,
-                        label: names[total.identity] ?? "", value: value, threshold: kind.threshold(in: limits), lastSeen: total.lastDay))
+                        merchantId: merchant, kind: kind.rawValue, subject: "staff", cardId: nil, staffKind: total.identity.kind,
+                        staffId: total.identity.id, label: names[total.identity] ?? "", value: value, threshold: kind.threshold(in: limits),
+                        lastSeen: total.lastDay))
             }
         }
         signals.sort { ($0.value, $1.label) > ($1.value, $0.label) }

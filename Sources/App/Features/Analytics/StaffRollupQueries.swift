@@ -7,15 +7,17 @@ import SQLKit
 /// Reads `loyalty_staff_daily_stats`: per staff member, summed over a range of days.
 enum StaffRollupQueries {
     struct Total {
+        let merchantID: UUID
         let identity: StaffMember
         let delta: StaffDayDelta
         /// The last day with a row in the range.
         let lastDay: String
     }
 
-    /// `merchantID == nil`: every merchant (admin).
+    /// Per merchant and staff member; `merchantID == nil`: every merchant (admin).
     static func totals(merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, on database: any Database) async throws -> [Total] {
         struct Row: Decodable {
+            let merchant_id: UUID
             let staff_kind: String
             let staff_id: UUID
             let operations: Int
@@ -31,10 +33,10 @@ enum StaffRollupQueries {
         if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
         let rows = try await database.sql.raw(
             """
-            SELECT staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
+            SELECT merchant_id, staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
                 CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
                 CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
-            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY staff_kind, staff_id
+            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id
             """
         ).all(decoding: Row.self)
         return rows.compactMap { row in
@@ -42,7 +44,7 @@ enum StaffRollupQueries {
                 ? StaffMember(staffPinID: row.staff_id, userID: nil) : StaffMember(staffPinID: nil, userID: row.staff_id)
             return identity.map {
                 Total(
-                    identity: $0,
+                    merchantID: row.merchant_id, identity: $0,
                     delta: StaffDayDelta(
                         operations: row.operations, stamps: row.stamps, points: row.points, redemptions: row.redemptions,
                         voids: row.voids, pinFailures: row.pin_failures),

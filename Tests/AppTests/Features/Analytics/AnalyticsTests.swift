@@ -188,7 +188,13 @@ import VaporTesting
             let nearLimit = try #require(signals.first { $0["kind"]?.string == "near_daily_limit" })
             #expect(nearLimit["value"]?.int == 1)
 
-            // The admin's view of all merchants holds the same signals.
+            // Another merchant's wrong PIN, under the default thresholds: no signal of its own.
+            let other = try await Counter.make(in: app)
+            #expect(try await app.stamp(other, pin: "0000").status != .ok)
+            #expect(try await app.send(.GET, "/api/v1/merchants/loyalty/signals", token: other.ownerToken).json["signals"]?.array?.isEmpty == true)
+
+            // The admin's view of all merchants holds the same signals, each merchant's at its
+            // own thresholds.
             let all = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
             #expect(all.status == .ok)
             #expect(try all.json["signals"]?.array?.count == signals.count)
