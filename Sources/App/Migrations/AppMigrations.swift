@@ -75,5 +75,7 @@ enum AppMigrations {
         MerchantDaysMigrations.CreateMerchantDailyStats(),
         // 016: signal events by day, for every merchant's signals (2026-12-02)
         SignalEventsMigrations.CreateDayIndex(),
+        // 017: cards by merchant and customer, for a search's count (2026-12-02)
+        CardSearchCountMigrations.CreateMerchantCustomerIndex(),
     ]
 }

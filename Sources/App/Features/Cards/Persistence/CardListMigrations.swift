@@ -53,3 +53,20 @@ enum CardListMigrations {
         }
     }
 }
+
+/// 017: a merchant's cards by customer, for a search's count: the merchant's entries lie
+/// together, so PostgreSQL counts the matching customers' cards by a hash join over them
+/// instead of one probe per customer (16,723 customers for "mar" at a million cards: 94 → 32
+/// ms warm), and SQLite probes a smaller index (39-49 → 23 ms).
+enum CardSearchCountMigrations {
+    struct CreateMerchantCustomerIndex: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.sql.create(index: "loyalty_cards_merchant_customer_idx").on(CardModel.schema)
+                .column("merchant_id").column("customer_id").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.sql.drop(index: "loyalty_cards_merchant_customer_idx").run()
+        }
+    }
+}
