@@ -24,18 +24,19 @@ enum ActiveCards {
         CalendarDate(now, in: .gmt)!.adding(days: -(windowDays - 1))
     }
 
-    /// Active cards per merchant of `merchantIDs` (merchants without any are absent).
-    static func count(merchantIDs: [UUID], now: Date, on database: any Database) async throws -> [UUID: Int] {
-        guard !merchantIDs.isEmpty else { return [:] }
+    /// Active cards per merchant of `merchantIDs` (`nil`: every merchant; merchants without
+    /// any are absent).
+    static func count(merchantIDs: [UUID]?, now: Date, on database: any Database) async throws -> [UUID: Int] {
+        if merchantIDs?.isEmpty == true { return [:] }
         struct Row: Decodable {
             let merchant_id: UUID
             let n: Int
         }
+        let scope = merchantIDs.map { SQLQueryString("merchant_id IN (\(binds: $0)) AND ") } ?? SQLQueryString("")
         let rows = try await database.sql.raw(
             """
             SELECT merchant_id, CAST(SUM(cards) AS BIGINT) AS n FROM loyalty_points_by_activity_day
-            WHERE merchant_id IN (\(binds: merchantIDs)) AND day >= \(bind: firstDay(now: now).description)
-            GROUP BY merchant_id
+            WHERE \(scope)day >= \(bind: firstDay(now: now).description) GROUP BY merchant_id
             """
         ).all(decoding: Row.self)
         return Dictionary(rows.map { ($0.merchant_id, $0.n) }, uniquingKeysWith: +)
@@ -43,14 +44,8 @@ enum ActiveCards {
 
     /// Active cards of one merchant; with `nil`, of the platform.
     static func count(merchantID: UUID?, now: Date, on database: any Database) async throws -> Int {
-        struct Row: Decodable { let n: Int? }
-        let scope = merchantID.map { SQLQueryString("merchant_id = \(bind: $0) AND ") } ?? SQLQueryString("")
-        return try await database.sql.raw(
-            """
-            SELECT CAST(SUM(cards) AS BIGINT) AS n FROM loyalty_points_by_activity_day
-            WHERE \(scope)day >= \(bind: firstDay(now: now).description)
-            """
-        ).first(decoding: Row.self)?.n ?? 0
+        let counts = try await count(merchantIDs: merchantID.map { [$0] }, now: now, on: database)
+        return counts.values.reduce(0, +)
     }
 
     /// A new card that already has a last activity (a reissue's keeps the old card's) joins
