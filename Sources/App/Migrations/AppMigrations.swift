@@ -77,5 +77,7 @@ enum AppMigrations {
         SignalEventsMigrations.CreateDayIndex(),
         // 017: cards by merchant and customer, for a search's count (2026-12-02)
         CardSearchCountMigrations.CreateMerchantCustomerIndex(),
+        // 018: cards by merchant and number, customers by phone digits: a search by number (2026-12-02)
+        NumberSearchMigrations.CreateNumberSearchIndexes(),
     ]
 }

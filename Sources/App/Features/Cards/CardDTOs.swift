@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LoyaltyCore
+import SQLKit
 import Vapor
 
 /// How a request names a card: exactly one of `card_id`, `card_number` or `qr_code`.
@@ -141,6 +142,34 @@ struct CardResponse: Content {
         replacesCardId = card.replacesCardID
         createdAt = card.createdAt
     }
+
+    init(_ row: CardListRow, program: ProgramModel) {
+        id = row.id
+        cardNumber = CardNumber(row.card_number)?.formatted ?? row.card_number
+        qrCodeData = row.qr_token
+        customerId = row.customer_id
+        customerName = row.customer_name
+        customerEmail = row.customer_email
+        programId = row.program_id
+        stampCount = row.stamp_count
+        stampsTarget = program.stampsTarget
+        rewardsAvailable = program.rules.rewardsAvailable(stampCount: row.stamp_count)
+        pointsBalance = row.points_balance
+        totalStampsEarned = row.total_stamps_earned
+        totalStampsRedeemed = row.total_stamps_redeemed
+        totalPointsEarned = row.total_points_earned
+        totalPointsRedeemed = row.total_points_redeemed
+        lastStampAt = row.last_stamp_at
+        lastActivityAt = row.last_activity_at
+        enrolledStoreId = row.enrolled_store_id
+        isActive = row.is_active
+        status = CardStatus(blockedAt: row.blocked_at, replacedByCardID: row.replaced_by_card_id)
+        blockedAt = row.blocked_at
+        blockedReason = row.blocked_reason
+        replacedByCardId = row.replaced_by_card_id
+        replacesCardId = row.replaces_card_id
+        createdAt = row.created_at
+    }
 }
 
 /// `POST /cards/{card_id}/block`
@@ -172,4 +201,42 @@ struct ReissueCardResponse: Content {
     let card: CardResponse
     let previousCardId: UUID
     @NullEncoded var cardLink: String?
+}
+
+/// A card of a list with its customer's name and e-mail, as `CardService.cards` reads it with
+/// SQLKit: the columns of `CardResponse`.
+struct CardListRow: Decodable {
+    static let columns: [any SQLExpression] =
+        [
+            "id", "customer_id", "program_id", "enrolled_store_id", "card_number", "qr_token", "stamp_count", "points_balance",
+            "total_stamps_earned", "total_stamps_redeemed", "total_points_earned", "total_points_redeemed", "last_stamp_at",
+            "last_activity_at", "is_active", "blocked_at", "blocked_reason", "replaced_by_card_id", "replaces_card_id", "created_at",
+        ].map { SQLColumn($0, table: CardModel.schema) }
+        + [
+            SQLAlias(SQLColumn("name", table: CustomerModel.schema), as: SQLIdentifier("customer_name")),
+            SQLAlias(SQLColumn("email", table: CustomerModel.schema), as: SQLIdentifier("customer_email")),
+        ]
+
+    let id: UUID
+    let customer_id: UUID
+    let program_id: UUID
+    let enrolled_store_id: UUID?
+    let card_number: String
+    let qr_token: String
+    let stamp_count: Int
+    let points_balance: Int
+    let total_stamps_earned: Int
+    let total_stamps_redeemed: Int
+    let total_points_earned: Int
+    let total_points_redeemed: Int
+    let last_stamp_at: Date?
+    let last_activity_at: Date?
+    let is_active: Bool
+    let blocked_at: Date?
+    let blocked_reason: String?
+    let replaced_by_card_id: UUID?
+    let replaces_card_id: UUID?
+    let created_at: Date?
+    let customer_name: String?
+    let customer_email: String?
 }

@@ -6,16 +6,22 @@ import Vapor
 /// reissued card (for good).
 enum CardStatus: String, Codable, Sendable {
     case active, blocked, replaced
+
+    /// A replaced card is also blocked; the replacement says more.
+    init(blockedAt: Date?, replacedByCardID: UUID?) {
+        if replacedByCardID != nil {
+            self = .replaced
+        } else {
+            self = blockedAt == nil ? .active : .blocked
+        }
+    }
 }
 
 extension CardModel {
     /// The reason a reissued card is blocked with.
     static let reissuedReason = "reissued"
 
-    var status: CardStatus {
-        if replacedByCardID != nil { return .replaced }
-        return blockedAt == nil ? .active : .blocked
-    }
+    var status: CardStatus { CardStatus(blockedAt: blockedAt, replacedByCardID: replacedByCardID) }
 
     /// The refusal of every counter operation on a blocked or replaced card, `nil` otherwise.
     var blockedRefusal: APIError? {

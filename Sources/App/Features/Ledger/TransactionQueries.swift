@@ -46,6 +46,56 @@ struct TransactionResponse: Content {
         notes = row.notes
         createdAt = row.createdAt
     }
+
+    init(_ row: TransactionListRow) {
+        id = row.id
+        cardId = row.card_id
+        storeId = row.store_id
+        type = row.type
+        stampsDelta = row.stamps_delta
+        pointsDelta = row.points_delta
+        stampsBalanceAfter = row.stamps_balance_after
+        pointsBalanceAfter = row.points_balance_after
+        purchaseAmountCents = row.purchase_amount_cents
+        orderReference = row.order_reference
+        rewardId = row.reward_id
+        voidsTransactionId = row.voids_transaction_id
+        staffPinId = row.staff_pin_id
+        userId = row.user_id
+        ipAddress = row.ip_address
+        userAgent = row.user_agent
+        notes = row.notes
+        createdAt = row.created_at
+    }
+}
+
+/// A ledger row as the lists read it, with SQLKit: the columns of `TransactionResponse`, by
+/// their names in `loyalty_transactions` (see `SQLSelectBuilder.page`).
+struct TransactionListRow: Decodable {
+    static let columns = [
+        "id", "card_id", "store_id", "type", "stamps_delta", "points_delta", "stamps_balance_after", "points_balance_after",
+        "purchase_amount_cents", "order_reference", "reward_id", "voids_transaction_id", "staff_pin_id", "user_id", "ip_address",
+        "user_agent", "notes", "created_at",
+    ]
+
+    let id: UUID
+    let card_id: UUID
+    let store_id: UUID?
+    let type: TransactionType
+    let stamps_delta: Int
+    let points_delta: Int
+    let stamps_balance_after: Int
+    let points_balance_after: Int
+    let purchase_amount_cents: Int?
+    let order_reference: String?
+    let reward_id: UUID?
+    let voids_transaction_id: UUID?
+    let staff_pin_id: UUID?
+    let user_id: UUID?
+    let ip_address: String?
+    let user_agent: String?
+    let notes: String?
+    let created_at: Date
 }
 
 /// `?store_id=&card_id=&type=&from=&to=&staff_pin_id=&user_id=` of a transaction list or export.
@@ -138,6 +188,18 @@ struct TransactionFilter: Sendable {
         if let to { query.filter(\.$recordedAtMilliseconds < LedgerEntry.milliseconds(to)) }
         return query
     }
+
+    /// The same conditions on a SQLKit select of `loyalty_transactions`.
+    func apply(to select: SQLSelectBuilder) -> SQLSelectBuilder {
+        if let storeID { select.where("store_id", .equal, storeID) }
+        if let cardID { select.where("card_id", .equal, cardID) }
+        if let type { select.where("type", .equal, type.rawValue) }
+        if let staffPinID { select.where("staff_pin_id", .equal, staffPinID) }
+        if let userID { select.where("user_id", .equal, userID) }
+        if let from { select.where("recorded_at_ms", .greaterThanOrEqual, LedgerEntry.milliseconds(from)) }
+        if let to { select.where("recorded_at_ms", .lessThan, LedgerEntry.milliseconds(to)) }
+        return select
+    }
 }
 
 /// Reading one merchant's ledger: lists and exports.
@@ -147,9 +209,9 @@ struct TransactionQueries: Sendable {
     func transactions(merchantID: UUID, filter: TransactionFilter, page: PageRequest) async throws -> Page<TransactionResponse> {
         // Unfiltered, the total is kept (a million rows are not counted per request).
         let knownTotal = filter.isEmpty ? try await ListTotals.ledgerRows(merchantID: merchantID, on: database) : nil
-        return try await filter.apply(to: TransactionModel.query(on: database).filter(\.$merchant.$id == merchantID))
-            .sort(\.$recordedAtMilliseconds, .descending).sort(\.$id, .descending)
-            .page(page, knownTotal: knownTotal, map: TransactionResponse.init)
+        return try await filter.apply(to: database.sql.select().from(TransactionModel.schema).where("merchant_id", .equal, merchantID))
+            .orderBy("recorded_at_ms", .descending).orderBy("id", .descending)
+            .page(page, columns: TransactionListRow.columns, knownTotal: knownTotal, decoding: TransactionListRow.self, map: TransactionResponse.init)
     }
 
     /// A card's ledger, newest first; a reissued card's history continues the cards it replaced
@@ -162,9 +224,9 @@ struct TransactionQueries: Sendable {
         // merchant filter next to it steered SQLite to the merchant's time index, a scan of every
         // row of the merchant instead of a few rows of the card's.
         let cards = try await CardLineage.cardIDs(endingAt: card, on: database)
-        return try await filter.apply(to: TransactionModel.query(on: database).filter(\.$card.$id ~~ cards))
-            .sort(\.$recordedAtMilliseconds, .descending).sort(\.$sequence, .descending)
-            .page(page, map: TransactionResponse.init)
+        return try await filter.apply(to: database.sql.select().from(TransactionModel.schema).where("card_id", .in, cards))
+            .orderBy("recorded_at_ms", .descending).orderBy("sequence", .descending)
+            .page(page, columns: TransactionListRow.columns, decoding: TransactionListRow.self, map: TransactionResponse.init)
     }
 
     /// Rows in time order, `batchSize` at a time (keyset pagination), for streaming exports.

@@ -140,33 +140,21 @@ struct StoreCardsPages: RouteCollection {
     }
 
     /// Ledger rows in words: who (the PIN's or account's name), where (the store's name), when
-    /// (in the acting store's time zone), and whether a later row voided it.
-    static func entries(_ rows: [TransactionResponse], merchantID: UUID, format: StorePageFormat, req: Request) async throws -> [DetailPage.Entry] {
-        let ids = rows.map(\.id)
-        // The rows that void these (the merchant's own rows, so no merchant filter, which would
-        // steer SQLite to the merchant's time index instead of the unique voids index).
-        let voided = Set(
-            try await TransactionModel.query(on: req.db).filter(\.$voidsTransactionID ~~ ids.map { Optional($0) }).all()
-                .compactMap(\.voidsTransactionID))
-        let storeIDs = Set(rows.compactMap(\.storeId))
-        let stores = Dictionary(
-            uniqueKeysWithValues: try await StoreModel.query(on: req.db).filter(\.$merchant.$id == merchantID).filter(\.$id ~~ storeIDs).all()
-                .map { ($0.id!, $0.name) })
-        let pinIDs = Set(rows.compactMap(\.staffPinId))
-        let pins = Dictionary(
-            uniqueKeysWithValues: try await StaffPinModel.query(on: req.db).filter(\.$merchant.$id == merchantID).filter(\.$id ~~ pinIDs).all()
-                .map { ($0.id!, $0.name) })
-        let userIDs = Set(rows.compactMap(\.userId))
-        let users = Dictionary(
-            uniqueKeysWithValues: try await UserModel.query(on: req.db).filter(\.$id ~~ userIDs).all().map { ($0.id!, $0.name ?? $0.email) })
+    /// (in the acting store's time zone), and whether a later row voided it. `known`: names the
+    /// caller has already read (a list page's filter form); the others are read here.
+    static func entries(
+        _ rows: [TransactionResponse], merchantID: UUID, format: StorePageFormat, names known: LedgerNames? = nil, req: Request
+    ) async throws -> [DetailPage.Entry] {
+        let voided = try await LedgerNames.voided(rows.map(\.id), on: req.db)
+        let names = try await LedgerNames.of(rows, merchantID: merchantID, known: known ?? LedgerNames(), on: req.db)
         return rows.map { row in
             DetailPage.Entry(
                 type: req.t(Self.typeKey(row.type)),
                 stamps: row.stampsDelta == 0 ? "" : format.delta(row.stampsDelta),
                 points: row.pointsDelta == 0 ? "" : format.delta(row.pointsDelta),
                 amount: row.purchaseAmountCents.map(format.euros) ?? "",
-                store: row.storeId.flatMap { stores[$0] } ?? "",
-                staff: row.staffPinId.flatMap { pins[$0] } ?? row.userId.flatMap { users[$0] } ?? "",
+                store: row.storeId.flatMap { names.stores[$0] } ?? "",
+                staff: row.staffPinId.flatMap { names.pins[$0] } ?? row.userId.flatMap { names.users[$0] } ?? "",
                 time: format.dateTime(row.createdAt),
                 voided: voided.contains(row.id),
                 isVoid: row.voidsTransactionId != nil)

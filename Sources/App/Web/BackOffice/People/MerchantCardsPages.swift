@@ -60,20 +60,19 @@ struct MerchantCardsPages: RouteCollection {
             let number = req.pageNumber
             let found = try await req.cards.cards(
                 merchantID: scope.merchantID, enrolledAt: storeID, status: status, matching: text, matchingPhone: true,
-                page: PageRequest(page: number, perPage: Self.perPage))
+                page: PageRequest(page: number, perPage: Self.perPage, countCap: MerchantPeoplePages.countCap))
             let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
-            let enrolledAt = try await Self.enrolledStores(found.items.map(\.id), on: req.db)
             page.rows = found.items.map { card in
                 ListPage.Row(
                     url: "/merchant/cards/\(card.id.uuidString)", number: card.cardNumber, holder: card.customerName ?? "",
                     email: card.customerEmail ?? "", balance: StoreCardsPages.balance(of: card, program: program, format: scope.format, req: req),
-                    store: scope.storeName(enrolledAt[card.id] ?? nil), status: StoreCardsPages.statusText(card.status, req: req),
+                    store: scope.storeName(card.enrolledStoreId), status: StoreCardsPages.statusText(card.status, req: req),
                     isActive: card.status == .active)
             }
-            page.summary = req.t("people.cards_found", scope.format.number(found.total))
+            page.summary = req.peopleCount(found, key: "people.cards_found", cappedKey: "people.cards_found_more", format: scope.format)
             let base = "/merchant/cards?" + peopleQuery([("q", text ?? ""), ("status", statusText), ("store_id", storeText)])
             if number > 1 { page.previousURL = base + "&page=" + String(number - 1) }
-            if number * Self.perPage < found.total { page.nextURL = base + "&page=" + String(number + 1) }
+            if found.hasNextPage { page.nextURL = base + "&page=" + String(number + 1) }
             return try await req.renderBackOffice("backoffice/people/cards", title: "people.cards_title", page)
         } catch let error as APIError {
             page.error = req.peopleWords(
@@ -82,12 +81,6 @@ struct MerchantCardsPages: RouteCollection {
             let status: HTTPStatus = error.status == .notFound ? .notFound : .unprocessableEntity
             return try await req.renderBackOffice("backoffice/people/cards", title: "people.cards_title", page, status: status)
         }
-    }
-
-    /// The enrolling store of each card of a page (the API's card answer does not carry it).
-    static func enrolledStores(_ ids: [UUID], on db: any Database) async throws -> [UUID: UUID?] {
-        guard !ids.isEmpty else { return [:] }
-        return try await CardModel.query(on: db).filter(\.$id ~~ ids).all().reduce(into: [:]) { $0[$1.id!] = $1.$enrolledStore.id }
     }
 
     struct DetailPage: Encodable, Sendable {

@@ -114,6 +114,13 @@ struct MerchantTransactionsPage: RouteCollection {
         var previousURL = ""
         var nextURL = ""
         var error: String?
+        /// The names of every store, PIN and account of the merchant, read for the form and
+        /// reused for the rows.
+        var names = LedgerNames()
+
+        enum CodingKeys: String, CodingKey {
+            case stores, staff, types, from, to, card, rows, summary, exportURL, previousURL, nextURL, error
+        }
     }
 
     @Sendable
@@ -127,20 +134,22 @@ struct MerchantTransactionsPage: RouteCollection {
             var found = Page<TransactionResponse>(items: [], total: 0, page: number, perPage: Self.perPage)
             if let filter {
                 found = try await req.transactions.transactions(
-                    merchantID: scope.merchantID, filter: filter, page: PageRequest(page: number, perPage: Self.perPage))
+                    merchantID: scope.merchantID, filter: filter,
+                    page: PageRequest(page: number, perPage: Self.perPage, countCap: MerchantPeoplePages.countCap))
             }
-            let entries = try await StoreCardsPages.entries(found.items, merchantID: scope.merchantID, format: scope.format, req: req)
+            let entries = try await StoreCardsPages.entries(
+                found.items, merchantID: scope.merchantID, format: scope.format, names: page.names, req: req)
             let numbers = try await Self.printedNumbers(of: Set(found.items.map(\.cardId)), on: req.db)
             page.rows = zip(found.items, entries).map { row, entry in
                 ListPage.Row(
                     time: entry.time, type: entry.type, cardNumber: numbers[row.cardId] ?? "", cardURL: "/merchant/cards/\(row.cardId.uuidString)",
                     stamps: entry.stamps, points: entry.points, amount: entry.amount, store: entry.store, staff: entry.staff, voided: entry.voided)
             }
-            page.summary = req.t("people.transactions_found", scope.format.number(found.total))
+            page.summary = req.peopleCount(found, key: "people.transactions_found", cappedKey: "people.transactions_found_more", format: scope.format)
             page.exportURL = "/merchant/transactions.csv?" + fields.query
             let base = "/merchant/transactions?" + fields.query + (fields.query.isEmpty ? "" : "&") + "page="
             if number > 1 { page.previousURL = base + String(number - 1) }
-            if number * Self.perPage < found.total { page.nextURL = base + String(number + 1) }
+            if found.hasNextPage { page.nextURL = base + String(number + 1) }
             return try await req.renderBackOffice("backoffice/people/transactions", title: "people.transactions_title", page)
         } catch let error as APIError {
             page.error = Self.words(for: error, scope: scope, req: req)
@@ -193,22 +202,33 @@ struct MerchantTransactionsPage: RouteCollection {
             ], timeZone: scope.format.timeZone)
     }
 
-    /// The filter form with the typed values and the merchant's stores, PINs and accounts.
+    /// The filter form with the typed values and the merchant's stores, PINs and accounts (read
+    /// with SQLKit: a merchant has a hundred PINs, and Fluent reflects over each model it decodes).
     static func form(_ fields: Fields, scope: OwnerScope, req: Request) async throws -> ListPage {
+        struct Pin: Decodable {
+            let id: UUID
+            let name: String
+            let store_id: UUID
+        }
         var page = ListPage()
         page.stores = scope.storeOptions(selected: UUID(uuidString: fields.storeID))
-        let pins = try await req.staffPins.pins(in: PinScope(merchantID: scope.merchantID))
-        let users = try await UserModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).sort(\.$name).sort(\.$email).all()
+        let pins = try await req.db.sql.select().columns("id", "name", "store_id").from(StaffPinModel.schema)
+            .where("merchant_id", .equal, scope.merchantID).orderBy("name").orderBy("id").all(decoding: Pin.self)
+        let users = try await req.db.sql.select().columns("id", "name", "email").from(UserModel.schema)
+            .where("merchant_id", .equal, scope.merchantID).orderBy("name").orderBy("email").all(decoding: LedgerNames.Account.self)
         page.staff =
             pins.map { pin in
                 let value = "pin:" + pin.id.uuidString
-                let store = scope.storeName(pin.storeId)
+                let store = scope.storeName(pin.store_id)
                 return PeopleOption(value: value, label: req.t("people.staff_pin_option", pin.name, store), selected: value == fields.staff)
             }
             + users.map { user in
-                let value = "user:" + (user.id?.uuidString ?? "")
-                return PeopleOption(value: value, label: req.t("people.staff_account_option", user.name ?? user.email), selected: value == fields.staff)
+                let value = "user:" + user.id.uuidString
+                return PeopleOption(value: value, label: req.t("people.staff_account_option", user.shownName), selected: value == fields.staff)
             }
+        page.names.stores = Dictionary(uniqueKeysWithValues: scope.stores.compactMap { store in store.id.map { ($0, store.name) } })
+        page.names.pins = Dictionary(uniqueKeysWithValues: pins.map { ($0.id, $0.name) })
+        page.names.users = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.shownName) })
         page.types = TransactionType.allCases.map {
             PeopleOption(value: $0.rawValue, label: req.t(StoreCardsPages.typeKey($0)), selected: $0.rawValue == fields.type)
         }

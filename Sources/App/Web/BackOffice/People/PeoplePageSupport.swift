@@ -21,6 +21,11 @@ func peopleQuery(_ fields: [(String, String)]) -> String {
 }
 
 extension Request {
+    /// "Cards: 42", or "Cards: more than 1,000" when the list stopped counting at its cap.
+    func peopleCount<Item>(_ page: Page<Item>, key: String, cappedKey: String, format: StorePageFormat) -> String {
+        page.totalIsCapped ? t(cappedKey, format.number(page.total - 1)) : t(key, format.number(page.total))
+    }
+
     /// A refusal in words: a field the page knows gets its own sentence (`fieldKeys`, field →
     /// catalog key), anything else the API's wording.
     func peopleWords(for error: APIError, fieldKeys: [String: String] = [:], timeZone: TimeZone) -> String {
