@@ -79,5 +79,7 @@ enum AppMigrations {
         CardSearchCountMigrations.CreateMerchantCustomerIndex(),
         // 018: cards by merchant and number, customers by phone digits: a search by number (2026-12-02)
         NumberSearchMigrations.CreateNumberSearchIndexes(),
+        // 019: signal events' indexes cover a report's grouping (2026-12-02)
+        SignalEventsMigrations.ReplaceIndexesWithCovering(),
     ]
 }

@@ -41,9 +41,24 @@ struct AnalyticsService: Sendable {
         return try await query.sort(\.$name).first()?.timezone ?? "UTC"
     }
 
+    /// What a report names besides its figures: the merchant's stores (by name) and program.
+    /// A page that has read them already passes them (each read is a query).
+    struct Names: Sendable {
+        let stores: [StoreModel]
+        let program: ProgramModel?
+    }
+
     /// One merchant's report, or one of its stores' (`storeID`, 404 when not the merchant's).
-    func report(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>) async throws -> AnalyticsReport {
-        let stores = try await StoreModel.query(on: database).filter(\.$merchant.$id == merchantID).sort(\.$name).all()
+    func report(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>, names known: Names? = nil) async throws -> AnalyticsReport {
+        let names: Names
+        if let known {
+            names = known
+        } else {
+            names = Names(
+                stores: try await StoreModel.query(on: database).filter(\.$merchant.$id == merchantID).sort(\.$name).all(),
+                program: try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first())
+        }
+        let stores = names.stores
         if let storeID, !stores.contains(where: { $0.id == storeID }) { throw APIError.notFound("The store") }
         let timezone = stores.first(where: { storeID == nil || $0.id == storeID })?.timezone ?? "UTC"
 
@@ -65,7 +80,7 @@ struct AnalyticsService: Sendable {
             redemptionRate: AnalyticsRollupRules.redemptionRate(redeemed: totals.rewardsRedeemed, earned: totals.rewardsEarned),
             series: Self.series(range, byDay), stores: storeRows,
             staff: try await staffRows(merchantID: merchantID, storeID: storeID, range: range),
-            rewards: try await rewardRows(merchantID: merchantID, storeID: storeID, range: range))
+            rewards: try await rewardRows(merchantID: merchantID, storeID: storeID, range: range, program: names.program))
     }
 
     /// The platform across merchants (days as each store counts them).
@@ -103,7 +118,9 @@ struct AnalyticsService: Sendable {
         }.sorted { ($0.operations, $1.name) > ($1.operations, $0.name) }
     }
 
-    private func rewardRows(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>) async throws -> [AnalyticsRewardRow] {
+    private func rewardRows(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>, program: ProgramModel?) async throws
+        -> [AnalyticsRewardRow]
+    {
         struct Row: Decodable {
             let reward_key: UUID
             let kind: String
@@ -119,9 +136,9 @@ struct AnalyticsService: Sendable {
             FROM loyalty_reward_daily_stats WHERE \(filter) GROUP BY reward_key, kind
             """
         ).all(decoding: Row.self)
-        let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
         var names: [UUID: String] = [:]
-        if let programID = program?.id {
+        // The points rewards' names; the stamp card's reward is the program's.
+        if let programID = program?.id, rows.contains(where: { $0.kind != "stamps" }) {
             for reward in try await RewardModel.query(on: database).filter(\.$program.$id == programID).all() {
                 if let id = reward.id { names[id] = reward.name }
             }

@@ -37,13 +37,20 @@ struct FraudSignalService: Sendable {
             let last_day: String
             let card_number: String
         }
-        var filter = SQLQueryString("e.day >= \(bind: from.description) AND e.day <= \(bind: today.description)")
-        if let merchantID { filter = filter + SQLQueryString(" AND e.merchant_id = \(bind: merchantID)") }
+        // Only the cards over the lowest threshold of the merchants read come back (each is
+        // then held to its merchant's own), with their numbers: most cards with an event in the
+        // window have one or two, and reading and joining them all was most of the report.
+        let lowest = Self.lowestThresholds(merchantID.map { [fraud($0)] } ?? Array(thresholds.values) + [MerchantLoyaltySettings().fraud])
+        var filter = SQLQueryString("day >= \(bind: from.description) AND day <= \(bind: today.description)")
+        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
         let events = try await database.sql.raw(
             """
-            SELECT e.merchant_id, e.card_id, e.kind, COUNT(*) AS events, COUNT(DISTINCT e.day) AS days, MAX(e.day) AS last_day, c.card_number
-            FROM loyalty_signal_events e JOIN \(ident: CardModel.schema) c ON c.id = e.card_id
-            WHERE \(filter) GROUP BY e.merchant_id, e.card_id, e.kind, c.card_number
+            SELECT g.merchant_id, g.card_id, g.kind, g.events, g.days, g.last_day, c.card_number FROM (
+                SELECT merchant_id, card_id, kind, COUNT(*) AS events, COUNT(DISTINCT day) AS days, MAX(day) AS last_day
+                FROM loyalty_signal_events WHERE \(filter) GROUP BY merchant_id, card_id, kind
+                HAVING (kind = \(bind: FraudRules.Kind.nearDailyLimit.rawValue) AND COUNT(DISTINCT day) >= \(bind: lowest.nearLimitDays))
+                    OR (kind <> \(bind: FraudRules.Kind.nearDailyLimit.rawValue) AND COUNT(*) >= \(bind: lowest.hopsPerCard))
+            ) g JOIN \(ident: CardModel.schema) c ON c.id = g.card_id
             """
         ).all(decoding: EventRow.self)
         for row in events {
@@ -70,9 +77,11 @@ struct FraudSignalService: Sendable {
                 found[total.merchantID, default: []].append((total, .pinFailures, total.delta.pinFailures))
             }
         }
+        // Every flagged member's name in one read: the rows are their merchants' own, and a
+        // merchant's report reads its own members only.
+        let names = try await StaffRollupQueries.names(of: found.values.flatMap { $0.map(\.0.identity) }, merchantID: merchantID, on: database)
         for (merchant, merchantFound) in found {
             let limits = fraud(merchant)
-            let names = try await StaffRollupQueries.names(of: merchantFound.map(\.0.identity), merchantID: merchant, on: database)
             for (total, kind, value) in merchantFound {
                 signals.append(
                     FraudSignal(
@@ -83,5 +92,14 @@ struct FraudSignalService: Sendable {
         }
         signals.sort { ($0.value, $1.label) > ($1.value, $0.label) }
         return FraudSignalsReport(merchantId: merchantID, from: from.description, to: today.description, windowDays: FraudRules.windowDays, signals: signals)
+    }
+
+    /// The lowest threshold of each card signal among `thresholds`: what a card must reach to
+    /// be a signal for any of them.
+    static func lowestThresholds(_ thresholds: [FraudThresholds]) -> FraudThresholds {
+        var lowest = FraudThresholds()
+        lowest.nearLimitDays = thresholds.map(\.nearLimitDays).min() ?? lowest.nearLimitDays
+        lowest.hopsPerCard = thresholds.map(\.hopsPerCard).min() ?? lowest.hopsPerCard
+        return lowest
     }
 }

@@ -56,19 +56,25 @@ enum StaffRollupQueries {
     /// Display names: the PIN's name, the user's name (else e-mail). Only the merchant's own
     /// PINs are named (`merchantID`), so a stray id never reveals another tenant's name.
     static func names(of identities: [StaffMember], merchantID: UUID?, on database: any Database) async throws -> [StaffMember: String] {
+        struct Named: Decodable {
+            let id: UUID
+            let name: String?
+            let email: String?
+        }
         var names: [StaffMember: String] = [:]
         let pinIDs = identities.filter { $0.kind == "pin" }.map(\.id)
         let userIDs = identities.filter { $0.kind == "user" }.map(\.id)
         if !pinIDs.isEmpty {
-            let query = StaffPinModel.query(on: database).filter(\.$id ~~ pinIDs)
-            if let merchantID { query.filter(\.$merchant.$id == merchantID) }
-            for pin in try await query.all() {
-                if let identity = StaffMember(staffPinID: pin.id, userID: nil) { names[identity] = pin.name }
+            let query = database.sql.select().columns("id", "name").from(StaffPinModel.schema).where("id", .in, pinIDs)
+            if let merchantID { query.where("merchant_id", .equal, merchantID) }
+            for pin in try await query.all(decoding: Named.self) {
+                if let identity = StaffMember(staffPinID: pin.id, userID: nil) { names[identity] = pin.name ?? "" }
             }
         }
         if !userIDs.isEmpty {
-            for user in try await UserModel.query(on: database).filter(\.$id ~~ userIDs).all() {
-                if let identity = StaffMember(staffPinID: nil, userID: user.id) { names[identity] = user.name ?? user.email }
+            let query = database.sql.select().columns("id", "name", "email").from(UserModel.schema).where("id", .in, userIDs)
+            for user in try await query.all(decoding: Named.self) {
+                if let identity = StaffMember(staffPinID: nil, userID: user.id) { names[identity] = user.name ?? user.email ?? "" }
             }
         }
         return names

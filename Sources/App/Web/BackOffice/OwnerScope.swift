@@ -27,6 +27,10 @@ struct OwnerScope: Sendable {
             format: StorePageFormat(language: req.language, timeZone: zone))
     }
 
+    /// The time zone a report of `store` (or of the merchant) counts days in, as
+    /// `AnalyticsService.timezone(merchantID:storeID:)` reads it, without reading again.
+    func timezone(of store: StoreModel?) -> String { store?.timezone ?? timezone }
+
     func storeName(_ id: UUID?) -> String {
         guard let id else { return "" }
         return stores.first { $0.id == id }?.name ?? ""

@@ -193,6 +193,20 @@ import VaporTesting
             #expect(try await app.stamp(other, pin: "0000").status != .ok)
             #expect(try await app.send(.GET, "/api/v1/merchants/loyalty/signals", token: other.ownerToken).json["signals"]?.array?.isEmpty == true)
 
+            // Its card near the limit on two days: over the first merchant's threshold (1), under
+            // its own (the default, 5).
+            let today = CalendarDate(clock.now, in: .gmt)!
+            for day in [today, today.adding(days: -1)] {
+                try await app.db.sql.raw(
+                    """
+                    INSERT INTO loyalty_signal_events (id, merchant_id, store_id, day, kind, card_id)
+                    VALUES (\(bind: UUID()), \(bind: other.merchant.id!), \(bind: other.store.id!), \(bind: day.description),
+                        \(bind: FraudRules.Kind.nearDailyLimit.rawValue), \(bind: other.cardID))
+                    """
+                ).run()
+            }
+            #expect(try await app.send(.GET, "/api/v1/merchants/loyalty/signals", token: other.ownerToken).json["signals"]?.array?.isEmpty == true)
+
             // The admin's view of all merchants holds the same signals, each merchant's at its
             // own thresholds.
             let all = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
@@ -201,6 +215,17 @@ import VaporTesting
             // Each names its merchant, card and staff signals alike.
             let merchant = scenario.counter.merchant.id!.uuidString.lowercased()
             #expect(try all.json["signals"]?.array?.allSatisfy { $0["merchant_id"]?.string?.lowercased() == merchant } == true)
+
+            // At a threshold of 2 days, the other merchant's card is a signal, in both views.
+            let lowered = try await app.send(
+                .PATCH, "/api/v1/admin/loyalty/merchants/\(other.merchant.id!)/settings", token: scenario.adminToken,
+                json: ["fraud_near_limit_days": .int(2)])
+            #expect(lowered.status == .ok)
+            let own = try #require(try await app.send(.GET, "/api/v1/merchants/loyalty/signals", token: other.ownerToken).json["signals"]?.array)
+            #expect(own.count == 1 && own.first?["value"]?.int == 2 && own.first?["threshold"]?.int == 2)
+            #expect(own.first?["label"]?.string == other.card.cardNumber)
+            let both = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
+            #expect(try both.json["signals"]?.array?.count == signals.count + 1)
         }
     }
 

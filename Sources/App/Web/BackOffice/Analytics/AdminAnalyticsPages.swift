@@ -55,18 +55,17 @@ struct AdminAnalyticsPages: RouteCollection {
         let report = try await req.analytics.platform(range: range)
         func csv(_ table: String) -> String { "/admin/analytics.csv" + filters.csvQuery(table: table, range: range, storeID: nil) }
 
-        // Every merchant, including those without activity in the period.
-        let merchants = try await MerchantModel.query(on: req.db).sort(\.$name).all()
-        let measures = Dictionary(report.merchants.map { ($0.merchantId, $0.measures) }, uniquingKeysWith: { first, _ in first })
+        // Every merchant, including those without activity in the period (the report lists
+        // them all, by name).
+        let merchants = report.merchants
         // Every merchant's liability and signals in one report each, not one per merchant.
-        let liabilities = try await req.liability.reports(merchantIDs: try merchants.map { try $0.requireID() })
+        let liabilities = try await req.liability.reports(merchantIDs: merchants.map(\.merchantId))
         let signals = Dictionary(grouping: try await req.fraudSignals.report(merchantID: nil).signals, by: \.merchantId)
-        let rows = try merchants.map { merchant in
-            let id = try merchant.requireID()
-            let figures = measures[id] ?? AnalyticsMeasures()
-            return MerchantRow(
-                name: merchant.name, cells: Self.columns.map { format.cell($0.value(figures)) },
-                liability: format.euros(cents: liabilities[id]?.totalValueCents ?? 0), signals: format.number(signals[id]?.count ?? 0))
+        let rows = merchants.map { merchant in
+            MerchantRow(
+                name: merchant.name, cells: Self.columns.map { format.cell($0.value(merchant.measures)) },
+                liability: format.euros(cents: liabilities[merchant.merchantId]?.totalValueCents ?? 0),
+                signals: format.number(signals[merchant.merchantId]?.count ?? 0))
         }
 
         let page = AdminAnalyticsPage(

@@ -57,15 +57,16 @@ struct MerchantAnalyticsPages: RouteCollection {
             do { store = try scope.store(id) } catch let error as APIError { return try await refused("analytics.error_store", status: error.status) }
         }
         let storeID = try store?.requireID()
-        let timezone = try await req.analytics.timezone(merchantID: scope.merchantID, storeID: storeID)
         let range: ClosedRange<CalendarDate>
         do {
-            range = try req.analytics.range(from: filters.fromOrNil, to: filters.toOrNil, timezone: timezone)
+            range = try req.analytics.range(from: filters.fromOrNil, to: filters.toOrNil, timezone: scope.timezone(of: store))
         } catch let error as APIError {
             return try await refused("analytics.error_dates", status: error.status)
         }
-        let report = try await req.analytics.report(merchantID: scope.merchantID, storeID: storeID, range: range)
-        let type = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()?.loyaltyType ?? .hybrid
+        let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
+        let report = try await req.analytics.report(
+            merchantID: scope.merchantID, storeID: storeID, range: range, names: .init(stores: scope.stores, program: program))
+        let type = program?.loyaltyType ?? .hybrid
 
         let page = AnalyticsPage(
             from: range.lowerBound.description, to: range.upperBound.description,

@@ -39,10 +39,12 @@ struct MerchantHomePage: RouteCollection {
         let format = AnalyticsPageFormat(request: req, timeZone: scope.timeZone)
         let stats = try await req.stats.stats(merchantID: scope.merchantID, storeID: nil, timezone: scope.timezone)
         let range = try req.analytics.range(from: nil, to: nil, timezone: scope.timezone)
-        let report = try await req.analytics.report(merchantID: scope.merchantID, storeID: nil, range: range)
+        let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
+        let report = try await req.analytics.report(
+            merchantID: scope.merchantID, storeID: nil, range: range, names: .init(stores: scope.stores, program: program))
         let liability = try await req.liability.report(merchantID: scope.merchantID)
         let signals = try await req.fraudSignals.report(merchantID: scope.merchantID)
-        let type = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()?.loyaltyType ?? .hybrid
+        let type = program?.loyaltyType ?? .hybrid
 
         var tiles = [
             AnalyticsTile(value: format.number(stats.cardsTotal), label: req.t("analytics.cards_total")),
