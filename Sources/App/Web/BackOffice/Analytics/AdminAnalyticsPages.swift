@@ -68,6 +68,7 @@ struct AdminAnalyticsPages: RouteCollection {
                 signals: format.number(signals[merchant.merchantId]?.count ?? 0))
         }
 
+        let days = format.labelled(report.series)
         let page = AdminAnalyticsPage(
             from: range.lowerBound.description, to: range.upperBound.description, error: "",
             period: req.t("analytics.period", format.longDay(report.from), format.longDay(report.to)),
@@ -80,10 +81,10 @@ struct AdminAnalyticsPages: RouteCollection {
             ],
             charts: [
                 format.series(
-                    id: "chart-platform-activity", titleKey: "analytics.chart_activity", report.series, [.enrollments, .visits, .rewardsRedeemed],
+                    id: "chart-platform-activity", titleKey: "analytics.chart_activity", days, [.enrollments, .visits, .rewardsRedeemed],
                     csvURL: csv("series")),
                 format.series(
-                    id: "chart-platform-balances", titleKey: "analytics.chart_given", report.series, [.stampsGiven, .pointsGiven],
+                    id: "chart-platform-balances", titleKey: "analytics.chart_given", days, [.stampsGiven, .pointsGiven],
                     csvURL: csv("series")),
             ],
             columns: Self.columns.map { req.t($0.key) }, merchants: rows, merchantsCSV: csv("merchants"))

@@ -46,16 +46,27 @@ struct AnalyticsPageFormat: Sendable {
         return instant.formatted(Date.FormatStyle(date: .long, time: .omitted, locale: base.locale, timeZone: .gmt))
     }
 
+    /// A report's days with their labels, written once for all the page's charts (a year is
+    /// 366 labels a chart).
+    struct LabelledDays: Sendable {
+        let days: [AnalyticsDay]
+        let labels: [String]
+    }
+
+    func labelled(_ days: [AnalyticsDay]) -> LabelledDays {
+        LabelledDays(days: days, labels: days.map { day($0.date) })
+    }
+
     /// A daily series as a chart with its table.
     func series(
-        id: String, titleKey: String, kind: String = "line", _ days: [AnalyticsDay], _ columns: [MeasureColumn<AnalyticsMeasures>],
+        id: String, titleKey: String, kind: String = "line", _ series: LabelledDays, _ columns: [MeasureColumn<AnalyticsMeasures>],
         csvURL: String
     ) -> ChartTable {
         let title = t(titleKey)
         return ChartTable(
             id: id, title: title, kind: kind, labelHeading: t("analytics.day"), columns: columns.map { t($0.key) },
-            rows: days.map { day in
-                .init(label: self.day(day.date), url: "", cells: columns.map { cell($0.value(day.measures)) })
+            rows: zip(series.days, series.labels).map { day, label in
+                .init(label: label, url: "", cells: columns.map { cell($0.value(day.measures)) })
             },
             csvURL: csvURL, chartLabel: t("analytics.chart_label", title))
     }

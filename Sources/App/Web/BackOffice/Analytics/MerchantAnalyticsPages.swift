@@ -94,22 +94,23 @@ struct MerchantAnalyticsPages: RouteCollection {
     static func charts(
         _ report: AnalyticsReport, type: LoyaltyType, format: AnalyticsPageFormat, csv: (String) -> String
     ) -> [ChartTable] {
+        let days = format.labelled(report.series)
         var charts = [
-            format.series(id: "chart-cards", titleKey: "analytics.chart_cards", report.series, [.enrollments, .activeCards], csvURL: csv("series")),
+            format.series(id: "chart-cards", titleKey: "analytics.chart_cards", days, [.enrollments, .activeCards], csvURL: csv("series")),
             format.series(
-                id: "chart-visits", titleKey: "analytics.chart_visits", report.series, [.visits, .rewardsEarned, .rewardsRedeemed],
+                id: "chart-visits", titleKey: "analytics.chart_visits", days, [.visits, .rewardsEarned, .rewardsRedeemed],
                 csvURL: csv("series")),
         ]
         if type.collectsStamps {
             charts.append(
                 format.series(
-                    id: "chart-stamps", titleKey: "analytics.chart_stamps", report.series, [.stampsGiven, .stampsRedeemed, .stampsVoided],
+                    id: "chart-stamps", titleKey: "analytics.chart_stamps", days, [.stampsGiven, .stampsRedeemed, .stampsVoided],
                     csvURL: csv("series")))
         }
         if type.collectsPoints {
             charts.append(
                 format.series(
-                    id: "chart-points", titleKey: "analytics.chart_points", report.series,
+                    id: "chart-points", titleKey: "analytics.chart_points", days,
                     [.pointsGiven, .pointsRedeemed, .pointsVoided, .pointsExpired], csvURL: csv("series")))
         }
         return charts

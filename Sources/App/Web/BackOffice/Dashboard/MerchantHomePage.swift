@@ -63,7 +63,7 @@ struct MerchantHomePage: RouteCollection {
         if type.collectsPoints { columns.append(.pointsGiven) }
         columns.append(.rewardsRedeemed)
         let csv = "/merchant/analytics.csv" + AnalyticsFilters(req).csvQuery(table: "series", range: range, storeID: nil)
-        let chart = format.series(id: "chart-30-days", titleKey: "analytics.last_30_days", report.series, columns, csvURL: csv)
+        let chart = format.series(id: "chart-30-days", titleKey: "analytics.last_30_days", format.labelled(report.series), columns, csvURL: csv)
 
         var owed: [MerchantPage.Fact] = []
         if type.collectsStamps {
