@@ -81,12 +81,18 @@ for engine in $ENGINES; do
   if [ "$engine" = postgresql ]; then
     if [ -n "${KEEP_DIR:-}" ]; then
       # Kept: the cluster stays running after the run, its URL beside it, and is reused while
-      # it answers (stop it with `scripts/pg-throwaway stop $KEEP_DIR/pg-$SIZE`).
+      # it answers; a stopped one (a reboot) is started again with its data (26 minutes to
+      # generate). Stop and delete it with `scripts/pg-throwaway stop $KEEP_DIR/pg-$SIZE`.
       PG_DIR="$DATA/pg-$SIZE"
       PG_URL="$(cat "$DATA/pg-$SIZE.url" 2>/dev/null || true)"
       if [ -z "$PG_URL" ] || ! pg_isready -q -d "$PG_URL" 2>/dev/null; then
-        bash scripts/pg-throwaway stop "$PG_DIR" >/dev/null 2>&1 || true
-        PG_URL="$(bash scripts/pg-throwaway start "$PG_DIR" | tail -n 1)"
+        # Only a finished generation is worth resuming.
+        if [ -f "$PG_DIR/generated" ] && PG_URL="$(bash scripts/pg-throwaway resume "$PG_DIR" 2>/dev/null | tail -n 1)" && [ -n "$PG_URL" ]; then
+          echo "resumed the kept PostgreSQL cluster in $PG_DIR" >&2
+        else
+          bash scripts/pg-throwaway stop "$PG_DIR" >/dev/null 2>&1 || true
+          PG_URL="$(bash scripts/pg-throwaway start "$PG_DIR" | tail -n 1)"
+        fi
         echo "$PG_URL" >"$DATA/pg-$SIZE.url"
       fi
     else
