@@ -49,7 +49,7 @@ struct LiabilityService: Sendable {
                 Self.horizons.map { LiabilityRules.expiringLastActivityCutoff(today: today, expirationDays: days, withinDays: $0) }
             }
         }
-        let buckets = try await pointsBuckets(of: Array(cutoffs.keys), through: cutoffs.values.compactMap(\.last).max())
+        let due = try await pointsDue(by: cutoffs)
 
         var reports: [UUID: LiabilityReport] = [:]
         for merchantID in merchantIDs {
@@ -64,12 +64,11 @@ struct LiabilityService: Sendable {
             }
             let pointsValue = LiabilityRules.pointsValueCents(points: points, costPerPointCents: costPerPoint)
             var expiring = Self.horizons.map { ExpiringPoints(withinDays: $0, points: 0, valueCents: pointsValue.map { _ in 0 }) }
-            if let cutoffs = cutoffs[merchantID] {
-                let mine = buckets[merchantID] ?? []
-                expiring = zip(Self.horizons, cutoffs).map { horizon, cutoff in
-                    let due = mine.filter { $0.day <= cutoff.description }.reduce(0) { $0 + $1.points }
-                    return ExpiringPoints(
-                        withinDays: horizon, points: due, valueCents: LiabilityRules.pointsValueCents(points: due, costPerPointCents: costPerPoint))
+            if cutoffs[merchantID] != nil {
+                let mine = due[merchantID] ?? Self.horizons.map { _ in 0 }
+                expiring = zip(Self.horizons, mine).map { horizon, points in
+                    ExpiringPoints(
+                        withinDays: horizon, points: points, valueCents: LiabilityRules.pointsValueCents(points: points, costPerPointCents: costPerPoint))
                 }
             }
             reports[merchantID] = LiabilityReport(
@@ -80,21 +79,31 @@ struct LiabilityService: Sendable {
         return reports
     }
 
-    private struct Bucket: Decodable {
-        let merchant_id: UUID
-        let day: String
-        let points: Int
-    }
-
-    /// Points of `merchantIDs` per merchant and activity day up to `lastDay` (none without a day).
-    private func pointsBuckets(of merchantIDs: [UUID], through lastDay: CalendarDate?) async throws -> [UUID: [Bucket]] {
-        guard let lastDay, !merchantIDs.isEmpty else { return [:] }
+    /// Per merchant, the points whose last activity is on or before each of its cutoffs (one
+    /// per horizon), summed by the database: the buckets of every day before the horizon were
+    /// decoded and filtered in Swift, a tenth of the platform analytics page.
+    private func pointsDue(by cutoffs: [UUID: [CalendarDate]]) async throws -> [UUID: [Int]] {
+        guard !cutoffs.isEmpty else { return [:] }
+        let horizons = Self.horizons.indices
+        let sums = horizons.map { "CAST(SUM(CASE WHEN b.day <= c.h\($0) THEN b.points ELSE 0 END) AS BIGINT) AS h\($0)" }.joined(separator: ", ")
+        // One row of cutoffs per merchant, joined to its buckets.
+        var values = SQLQueryString("")
+        for (index, (merchantID, days)) in cutoffs.enumerated() {
+            values = values + SQLQueryString(index == 0 ? "(" : ", (") + SQLQueryString("\(bind: merchantID)")
+            for day in days { values = values + SQLQueryString(", \(bind: day.description)") }
+            values = values + SQLQueryString(")")
+        }
+        let columns = horizons.map { "h\($0)" }.joined(separator: ", ")
         let rows = try await database.sql.raw(
             """
-            SELECT merchant_id, day, CAST(SUM(points) AS BIGINT) AS points FROM loyalty_points_by_activity_day
-            WHERE merchant_id IN (\(binds: merchantIDs)) AND day <= \(bind: lastDay.description) GROUP BY merchant_id, day
+            WITH c (merchant_id, \(unsafeRaw: columns)) AS (VALUES \(values))
+            SELECT b.merchant_id, \(unsafeRaw: sums) FROM loyalty_points_by_activity_day b JOIN c ON c.merchant_id = b.merchant_id
+            WHERE b.day <= c.h\(unsafeRaw: String(Self.horizons.count - 1)) GROUP BY b.merchant_id
             """
-        ).all(decoding: Bucket.self)
-        return Dictionary(grouping: rows, by: \.merchant_id)
+        ).all()
+        return Dictionary(
+            try rows.map { row in
+                (try row.decode(column: "merchant_id", as: UUID.self), try horizons.map { try row.decode(column: "h\($0)", as: Int.self) })
+            }, uniquingKeysWith: { first, _ in first })
     }
 }
