@@ -49,7 +49,11 @@ struct AnalyticsService: Sendable {
     }
 
     /// One merchant's report, or one of its stores' (`storeID`, 404 when not the merchant's).
-    func report(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>, names known: Names? = nil) async throws -> AnalyticsReport {
+    /// `withTables: false` leaves out the tables per store, staff member and reward (empty),
+    /// for the dashboard, which shows the series and totals only: five queries fewer.
+    func report(
+        merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>, names known: Names? = nil, withTables: Bool = true
+    ) async throws -> AnalyticsReport {
         let names: Names
         if let known {
             names = known
@@ -66,21 +70,26 @@ struct AnalyticsService: Sendable {
         let byDay = try await storeID == nil
             ? MerchantDays.byDay(merchantID: merchantID, range: range, on: database)
             : MeasureSums.sums(of: "loyalty_daily_stats", by: "day", as: String.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
-        let byStore = try await MeasureSums.sums(
-            of: "loyalty_daily_stats", by: "store_id", as: UUID.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
         let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
-        let storeRows = try stores.compactMap { store -> AnalyticsStoreRow? in
-            let id = try store.requireID()
-            guard storeID == nil || id == storeID else { return nil }
-            return AnalyticsStoreRow(storeId: id, name: store.name, measures: byStore[id] ?? .init())
+        var storeRows: [AnalyticsStoreRow] = []
+        var staff: [AnalyticsStaffRow] = []
+        var rewards: [AnalyticsRewardRow] = []
+        if withTables {
+            let byStore = try await MeasureSums.sums(
+                of: "loyalty_daily_stats", by: "store_id", as: UUID.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
+            storeRows = try stores.compactMap { store -> AnalyticsStoreRow? in
+                let id = try store.requireID()
+                guard storeID == nil || id == storeID else { return nil }
+                return AnalyticsStoreRow(storeId: id, name: store.name, measures: byStore[id] ?? .init())
+            }
+            staff = try await staffRows(merchantID: merchantID, storeID: storeID, range: range)
+            rewards = try await rewardRows(merchantID: merchantID, storeID: storeID, range: range, program: names.program)
         }
         return AnalyticsReport(
             scope: storeID == nil ? "merchant" : "store", merchantId: merchantID, storeId: storeID,
             from: range.lowerBound.description, to: range.upperBound.description, timezone: timezone, totals: totals,
             redemptionRate: AnalyticsRollupRules.redemptionRate(redeemed: totals.rewardsRedeemed, earned: totals.rewardsEarned),
-            series: Self.series(range, byDay), stores: storeRows,
-            staff: try await staffRows(merchantID: merchantID, storeID: storeID, range: range),
-            rewards: try await rewardRows(merchantID: merchantID, storeID: storeID, range: range, program: names.program))
+            series: Self.series(range, byDay), stores: storeRows, staff: staff, rewards: rewards)
     }
 
     /// The platform across merchants (days as each store counts them).

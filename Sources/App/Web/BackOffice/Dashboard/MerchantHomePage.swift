@@ -41,7 +41,7 @@ struct MerchantHomePage: RouteCollection {
         let range = try req.analytics.range(from: nil, to: nil, timezone: scope.timezone)
         let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
         let report = try await req.analytics.report(
-            merchantID: scope.merchantID, storeID: nil, range: range, names: .init(stores: scope.stores, program: program))
+            merchantID: scope.merchantID, storeID: nil, range: range, names: .init(stores: scope.stores, program: program), withTables: false)
         let liability = try await req.liability.report(merchantID: scope.merchantID)
         let signals = try await req.fraudSignals.report(merchantID: scope.merchantID)
         let type = program?.loyaltyType ?? .hybrid
