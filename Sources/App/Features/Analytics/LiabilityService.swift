@@ -35,17 +35,22 @@ struct LiabilityService: Sendable {
                 """
             ).all(decoding: Totals.self).map { ($0.merchant_id, $0) }, uniquingKeysWith: { first, _ in first })
 
+        // The few columns the values need, with SQLKit: the platform page reads every
+        // merchant's program and rewards, and Fluent's models were a tenth of its profile.
         let programs = Dictionary(
-            try await ProgramModel.query(on: database).filter(\.$merchant.$id ~~ merchantIDs).all().map { ($0.$merchant.id, $0) },
+            try await database.sql.select()
+                .columns("id", "merchant_id", "stamps_target", "stamps_reward_cost_cents", "points_expiration_days")
+                .from(ProgramModel.schema).where("merchant_id", .in, merchantIDs).all(decoding: ProgramCosts.self).map { ($0.merchant_id, $0) },
             uniquingKeysWith: { first, _ in first })
-        let programIDs = programs.values.compactMap(\.id)
+        let programIDs = programs.values.map(\.id)
         let rewards = programIDs.isEmpty ? [:] : Dictionary(
-            grouping: try await RewardModel.query(on: database).filter(\.$program.$id ~~ programIDs).all(), by: \.$program.id)
+            grouping: try await database.sql.select().columns("program_id", "points_cost", "cost_cents", "is_active").from(RewardModel.schema)
+                .where("program_id", .in, programIDs).all(decoding: RewardCost.self), by: \.program_id)
 
         // Safe: every instant has a Gregorian date.
         let today = CalendarDate(now(), in: .gmt)!
         let cutoffs = programs.compactMapValues { program in
-            program.pointsExpirationDays.map { days in
+            program.points_expiration_days.map { days in
                 Self.horizons.map { LiabilityRules.expiringLastActivityCutoff(today: today, expirationDays: days, withinDays: $0) }
             }
         }
@@ -56,11 +61,11 @@ struct LiabilityService: Sendable {
             let stamps = totals[merchantID]?.stamps ?? 0
             let points = totals[merchantID]?.points ?? 0
             let program = programs[merchantID]
-            let costPerPoint = program?.id.flatMap { id in
-                LiabilityRules.costPerPointCents(rewards: (rewards[id] ?? []).map { ($0.pointsCost, $0.costCents, $0.isActive) })
+            let costPerPoint = program.flatMap { program in
+                LiabilityRules.costPerPointCents(rewards: (rewards[program.id] ?? []).map { ($0.points_cost, $0.cost_cents, $0.is_active) })
             }
             let stampsValue = program.flatMap {
-                LiabilityRules.stampsValueCents(stamps: stamps, target: $0.stampsTarget, rewardCostCents: $0.stampsRewardCostCents)
+                LiabilityRules.stampsValueCents(stamps: stamps, target: $0.stamps_target, rewardCostCents: $0.stamps_reward_cost_cents)
             }
             let pointsValue = LiabilityRules.pointsValueCents(points: points, costPerPointCents: costPerPoint)
             var expiring = Self.horizons.map { ExpiringPoints(withinDays: $0, points: 0, valueCents: pointsValue.map { _ in 0 }) }
@@ -77,6 +82,23 @@ struct LiabilityService: Sendable {
                 expiring: expiring)
         }
         return reports
+    }
+
+    /// What a program's liability needs: its stamp card's size and reward cost, and how long
+    /// points live.
+    private struct ProgramCosts: Decodable {
+        let id: UUID
+        let merchant_id: UUID
+        let stamps_target: Int
+        let stamps_reward_cost_cents: Int?
+        let points_expiration_days: Int?
+    }
+
+    private struct RewardCost: Decodable {
+        let program_id: UUID
+        let points_cost: Int
+        let cost_cents: Int?
+        let is_active: Bool
     }
 
     /// Per merchant, the points whose last activity is on or before each of its cutoffs (one
