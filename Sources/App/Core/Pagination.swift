@@ -95,18 +95,21 @@ extension SQLSelectBuilder {
     func page<Row: Decodable, Item: Content>(
         _ request: PageRequest, columns: [String], knownTotal: Int? = nil, decoding: Row.Type, map: (Row) throws -> Item
     ) async throws -> Page<Item> {
-        var total = knownTotal ?? 0
-        var capped = false
-        if knownTotal == nil {
-            total = try await count(upTo: request.countLimit)
-            capped = request.countLimit.map { total >= $0 } ?? false
-        }
+        var (total, capped) = (knownTotal ?? 0, false)
+        if knownTotal == nil { (total, capped) = try await self.total(for: request) }
         var rows = select
         rows.columns = columns.map { SQLColumn($0) }
         rows.offset = request.offset
         rows.limit = request.perPage
         let items = try await database.raw("\(rows)").all(decoding: Row.self).map(map)
         return Page(items: items, total: total, page: request.page, perPage: request.perPage, totalIsCapped: capped)
+    }
+
+    /// A page's total: the matching rows counted up to the request's `countLimit`, and
+    /// whether the count stopped there.
+    func total(for request: PageRequest) async throws -> (count: Int, capped: Bool) {
+        let count = try await count(upTo: request.countLimit)
+        return (count, request.countLimit.map { count >= $0 } ?? false)
     }
 
     /// How many rows this select matches, reading at most `limit` of them.

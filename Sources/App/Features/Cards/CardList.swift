@@ -42,8 +42,7 @@ extension CardService {
             if !capped {
                 // Counted through the list of customers, however common: a count reads every
                 // match, and testing each card would read every card of the merchant.
-                total = try await search.select(.inList, on: database.sql).count(upTo: page.countLimit)
-                capped = page.countLimit.map { total >= $0 } ?? false
+                (total, capped) = try await search.select(.inList, on: database.sql).total(for: page)
             }
         }
         // The page's ids first, in the (merchant, created_at, id) index's order, then those
@@ -181,22 +180,24 @@ struct CardSearch: Sendable {
     /// ("8281" up to "8282", "8299" up to "83"), which the 018 index serves where a `LIKE`
     /// read every card of the merchant. Card numbers are digits only, so
     /// any collation orders them digit by digit.
+    /// `digits` are ASCII digits (`isNumber`); the next start is computed on their bytes.
     static func numberStarts(_ digits: String) -> SQLQueryString {
-        var next = Array(digits)
-        while next.last == "9" { next.removeLast() }
+        var next = Array(digits.utf8)
+        while next.last == UInt8(ascii: "9") { next.removeLast() }
         let lower = SQLQueryString("loyalty_cards.card_number >= \(bind: digits)")
-        guard let last = next.popLast(), let value = last.wholeNumberValue else { return lower }
-        next.append(Character(String(value + 1)))
-        return lower + SQLQueryString(" AND loyalty_cards.card_number < \(bind: String(next))")
+        guard let last = next.popLast() else { return lower }
+        next.append(last + 1)
+        return lower + SQLQueryString(" AND loyalty_cards.card_number < \(bind: String(decoding: next, as: UTF8.self))")
     }
 
     private static func card(_ column: String) -> SQLColumn { SQLColumn(column, table: CardModel.schema) }
 
     private static func digits(_ text: String) -> String { text.filter { $0 != " " && $0 != "-" } }
 
-    /// Digits, spaces and dashes only: a card number's start (or a phone number).
+    /// ASCII digits, spaces and dashes only: a card number's start (or a phone number). Not
+    /// `Character.isNumber`, which also takes "万" (10,000) and "½": no card number has them.
     private static func isNumber(_ text: String) -> Bool {
         let digits = digits(text)
-        return !digits.isEmpty && digits.allSatisfy(\.isNumber)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }

@@ -259,6 +259,12 @@ import VaporTestUtils
                 #expect(try await found(prefix, phone: false) == expected, "\(prefix)")
                 #expect(try await found(prefix, phone: true) == expected, "\(prefix)")
             }
+            // Numerals that are not ASCII digits ("万" is 10,000 to Unicode) are text, and no
+            // length is too long: nothing found, nothing refused.
+            for text in ["万", "½", "٣٣", "²", "9万", String(repeating: "9", count: 200), String(repeating: "1", count: 200)] {
+                #expect(try await found(text, phone: true).isEmpty, "\(text)")
+                #expect(try await found(text, phone: false).isEmpty, "\(text)")
+            }
             // With separators, as printed on the card.
             let printed = CardNumber(numbers[0])?.formatted ?? ""
             #expect(try await found(printed, phone: false) == [numbers[0]])
