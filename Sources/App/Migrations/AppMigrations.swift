@@ -81,5 +81,9 @@ enum AppMigrations {
         NumberSearchMigrations.CreateNumberSearchIndexes(),
         // 019: signal events' indexes cover a report's grouping (2026-12-02)
         SignalEventsMigrations.ReplaceIndexesWithCovering(),
+        // 020: compacted days summed across merchants; the staff rollup's index covers a
+        // report's sums (2026-12-02)
+        MerchantDaysMigrations.CreatePlatformDailyStats(),
+        StaffRollupMigrations.ReplaceStaffIndexWithCovering(),
     ]
 }

@@ -51,6 +51,13 @@ import VaporTesting
             #expect(Self.series(afterDelete[0]) == Self.series(live[0]))
             #expect(Self.series(afterDelete[1]) == Self.series(live[1]))
             #expect(Self.series(afterDelete[2]) != Self.series(live[2]))
+
+            // The platform's series reads its own sums: without the merchant days it is
+            // unchanged, the merchant's is not.
+            try await app.db.sql.raw("DELETE FROM loyalty_merchant_daily_stats").run()
+            let withoutMerchantDays = try await Self.reports(app, scenario, range: range)
+            #expect(Self.series(withoutMerchantDays[0]) == Self.series(live[0]))
+            #expect(Self.series(withoutMerchantDays[1]) != Self.series(live[1]))
         }
     }
 
@@ -85,18 +92,20 @@ import VaporTesting
             try await AnalyticsBackfill.run(on: app.db)
             #expect(try await MerchantDays.compactedThrough(on: app.db) == nil)
             #expect(try await Self.compactedRows(app) == 0)
+            #expect(try await Self.compactedRows(app, table: MerchantDays.platformTable) == 0)
             let rebuilt = try await Self.reports(app, scenario, range: range)
             let ran = try await ScheduledJob.compactRollups.run(JobContext(application: app))
             #expect(ran.contains("summed through \(MerchantDays.lastClosedDay(now: clock.now))"), "\(ran)")
             #expect(try await Self.compactedRows(app) > 0)
+            #expect(try await Self.compactedRows(app, table: MerchantDays.platformTable) > 0)
             #expect(try await Self.reports(app, scenario, range: range) == rebuilt)
             #expect(try await ScheduledJob.compactRollups.run(JobContext(application: app)).contains("already"))
         }
     }
 
-    static func compactedRows(_ app: Application) async throws -> Int {
+    static func compactedRows(_ app: Application, table: String = MerchantDays.table) async throws -> Int {
         struct Count: Decodable { let n: Int }
-        return try await app.db.sql.raw("SELECT COUNT(*) AS n FROM loyalty_merchant_daily_stats").first(decoding: Count.self)?.n ?? -1
+        return try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: Count.self)?.n ?? -1
     }
 
     /// The `series` of a report's JSON, for comparing the parts a compaction serves.

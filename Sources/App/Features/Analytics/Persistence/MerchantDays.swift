@@ -15,6 +15,10 @@ import SQLKit
 /// the compaction (`RollupBuilder.write`), and `compact` starts again from the first day.
 /// Readers take the compacted days up to the mark and `loyalty_daily_stats` after it, so a
 /// compaction that has not run yet makes a report slower, never different.
+///
+/// The same compaction sums the merchant days per day into `loyalty_platform_daily_stats`
+/// (migration 020): the platform's series read 366 rows for a year, not 366 per merchant
+/// (summing ten merchants' twelve columns was 6 ms of the platform page at a million cards).
 enum MerchantDays {
     /// The columns of `loyalty_daily_stats` a report sums, in `AnalyticsMeasures`' order.
     static let measureColumns = [
@@ -22,6 +26,7 @@ enum MerchantDays {
         "points_redeemed", "points_voided", "points_expired", "rewards_redeemed", "rewards_earned",
     ]
     static let table = "loyalty_merchant_daily_stats"
+    static let platformTable = "loyalty_platform_daily_stats"
     private static let markName = "merchant_days"
 
     /// The last day that no store can still be living: two days before `now`'s UTC day.
@@ -59,6 +64,14 @@ enum MerchantDays {
             ).run()
             try await tx.sql.raw(
                 """
+                INSERT INTO \(ident: platformTable) (day, \(unsafeRaw: measureColumns.joined(separator: ", ")))
+                SELECT day, \(unsafeRaw: sums) FROM \(ident: table)
+                WHERE day <= \(bind: closed.description)\(after) GROUP BY day
+                ON CONFLICT (day) DO UPDATE SET \(unsafeRaw: updates)
+                """
+            ).run()
+            try await tx.sql.raw(
+                """
                 INSERT INTO loyalty_rollup_compaction (name, through_day) VALUES (\(bind: markName), \(bind: closed.description))
                 ON CONFLICT (name) DO UPDATE SET through_day = excluded.through_day
                 """
@@ -70,11 +83,12 @@ enum MerchantDays {
     /// Forgets every compacted day: for a bulk write into past days.
     static func reset(on tx: any Database) async throws {
         try await tx.sql.delete(from: table).run()
+        try await tx.sql.delete(from: platformTable).run()
         try await tx.sql.delete(from: "loyalty_rollup_compaction").where("name", .equal, markName).run()
     }
 
     /// The merchant's (or, with `nil`, the platform's) sums per day of `range`: compacted days
-    /// from their rows, the others from `loyalty_daily_stats`.
+    /// from their rows (the platform's from its own), the others from `loyalty_daily_stats`.
     static func byDay(merchantID: UUID?, range: ClosedRange<CalendarDate>, on database: any Database) async throws -> [String: AnalyticsMeasures] {
         try await sums(by: "day", as: String.self, merchantID: merchantID, range: range, on: database)
     }
@@ -91,7 +105,9 @@ enum MerchantDays {
         var result: [Key: AnalyticsMeasures] = [:]
         if let through, through >= range.lowerBound {
             let compacted = range.lowerBound...min(through, range.upperBound)
-            result = try await MeasureSums.sums(of: table, by: column, as: key, merchantID: merchantID, storeID: nil, range: compacted, on: database)
+            let compactedTable = merchantID == nil && column == "day" ? platformTable : table
+            result = try await MeasureSums.sums(
+                of: compactedTable, by: column, as: key, merchantID: merchantID, storeID: nil, range: compacted, on: database)
         }
         let firstLive = through.map { max($0.adding(days: 1), range.lowerBound) } ?? range.lowerBound
         if firstLive <= range.upperBound {
@@ -170,6 +186,30 @@ enum MerchantDaysMigrations {
         func revert(on database: any Database) async throws {
             try await database.schema("loyalty_rollup_compaction").delete()
             try await database.schema(MerchantDays.table).delete()
+        }
+    }
+
+    /// 020: the compacted days summed across merchants, filled from the days already compacted
+    /// (readers take the mark for both tables).
+    struct CreatePlatformDailyStats: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            var schema = database.schema(MerchantDays.platformTable).field("day", .string, .identifier(auto: false))
+            for column in MerchantDays.measureColumns {
+                schema = schema.field(.string(column), .int64, .required, .sql(.default(0)))
+            }
+            try await schema.create()
+            let columns = MerchantDays.measureColumns.joined(separator: ", ")
+            let sums = MerchantDays.measureColumns.map { "SUM(\($0))" }.joined(separator: ", ")
+            try await database.sql.raw(
+                """
+                INSERT INTO \(ident: MerchantDays.platformTable) (day, \(unsafeRaw: columns))
+                SELECT day, \(unsafeRaw: sums) FROM \(ident: MerchantDays.table) GROUP BY day
+                """
+            ).run()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(MerchantDays.platformTable).delete()
         }
     }
 }
