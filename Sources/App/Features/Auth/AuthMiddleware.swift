@@ -17,12 +17,11 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let tokenHash = request.bearerTokenHash,
             case .user(let userID) = try await request.tokens.subject(ofTokenHash: tokenHash),
-            let user = try await UserModel.find(userID, on: request.db),
-            user.isActive
+            let user = try await StaffAccountRow.find(userID, on: request.db),
+            user.is_active
         else { throw APIError.unauthenticated }
         guard roles.contains(user.role) else { throw APIError.forbidden("Your role may not use this endpoint.") }
-        request.staff = StaffIdentity(
-            userID: userID, email: user.email, role: user.role, merchantID: user.$merchant.id, storeID: user.$store.id)
+        request.staff = user.identity(userID: userID)
         request.accessTokenHash = tokenHash
         return try await next.respond(to: request)
     }

@@ -26,16 +26,11 @@ struct TokenService: Sendable {
     /// The subject of a live bearer token, named by its hash: known, not revoked, not expired.
     /// A page session's cookie value is refused here (`WebSessions` resolves those).
     func subject(ofTokenHash tokenHash: String) async throws -> TokenSubject? {
-        guard let token = try await AccessTokenModel.query(on: database)
-            .filter(\.$tokenHash == tokenHash)
-            .filter(\.$kind == nil)
-            .first(),
-            token.revokedAt == nil,
-            token.expiresAt > now()
+        guard let token = try await AccessTokenRow.find(tokenHash: tokenHash, kind: nil, on: database),
+            token.revoked_at == nil,
+            token.expires_at > now()
         else { return nil }
-        if let userID = token.$user.id { return .user(userID) }
-        if let customerID = token.$customer.id { return .customer(customerID) }
-        return nil
+        return token.subject
     }
 
     /// Revokes the token with this hash; later requests with it get 401.

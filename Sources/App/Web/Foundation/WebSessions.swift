@@ -46,24 +46,18 @@ struct WebSessions: Sendable {
     func resolve(cookieValue: String, idleTimeout: TimeInterval) async throws -> (subject: TokenSubject, tokenHash: String)? {
         guard cookieValue.count <= 128 else { return nil }
         let tokenHash = TokenService.hash(cookieValue)
-        guard let row = try await AccessTokenModel.query(on: database)
-            .filter(\.$tokenHash == tokenHash)
-            .filter(\.$kind == Self.kind)
-            .first(),
-            row.revokedAt == nil
+        guard let row = try await AccessTokenRow.find(tokenHash: tokenHash, kind: Self.kind, on: database), row.revoked_at == nil
         else { return nil }
         let now = now()
-        let lastSeen = row.lastSeenAt ?? row.createdAt ?? now
-        guard row.expiresAt > now, now.timeIntervalSince(lastSeen) < idleTimeout else { return nil }
+        let lastSeen = row.last_seen_at ?? row.created_at ?? now
+        guard row.expires_at > now, now.timeIntervalSince(lastSeen) < idleTimeout else { return nil }
         if now.timeIntervalSince(lastSeen) >= Self.touchInterval {
             try await AccessTokenModel.query(on: database)
                 .filter(\.$tokenHash == tokenHash)
                 .set(\.$lastSeenAt, to: now)
                 .update()
         }
-        if let userID = row.$user.id { return (.user(userID), tokenHash) }
-        if let customerID = row.$customer.id { return (.customer(customerID), tokenHash) }
-        return nil
+        return row.subject.map { ($0, tokenHash) }
     }
 
     func close(tokenHash: String) async throws {

@@ -54,12 +54,9 @@ struct WebVisitorMiddleware: AsyncMiddleware {
         if let value = request.cookies[WebRealm.staff.cookieName]?.string,
             let (subject, hash) = try await request.webSessions.resolve(cookieValue: value, idleTimeout: config.webStaffIdleTimeout),
             case .user(let userID) = subject,
-            let user = try await UserModel.find(userID, on: request.db), user.isActive
+            let user = try await StaffAccountRow.find(userID, on: request.db), user.is_active
         {
-            visitor.staff = .init(
-                identity: StaffIdentity(
-                    userID: userID, email: user.email, role: user.role, merchantID: user.$merchant.id, storeID: user.$store.id),
-                name: user.name, tokenHash: hash)
+            visitor.staff = .init(identity: user.identity(userID: userID), name: user.name, tokenHash: hash)
             accountLanguage = user.language.flatMap(Language.init(rawValue:))
         }
         if let value = request.cookies[WebRealm.customer.cookieName]?.string,
