@@ -85,5 +85,7 @@ enum AppMigrations {
         // report's sums (2026-12-02)
         MerchantDaysMigrations.CreatePlatformDailyStats(),
         StaffRollupMigrations.ReplaceStaffIndexWithCovering(),
+        // 021: accounts whose password the server drew choose their own (2026-12-03)
+        TenancyMigrations.UpdateUsersAddPasswordChangeRequired(),
     ]
 }

@@ -12,6 +12,9 @@ func webRoutes(_ app: Application) throws {
 
     let pages = app.grouped(SecurityHeaders(), CSRFCookie(), WebVisitorMiddleware(), WebErrorPages(), CSRFProtection())
     try pages.register(collection: StaffSignInController())
+    // Any staff member's own account; the one page open while a drawn password waits to be replaced.
+    let account = pages.grouped("account").grouped(WebStaffGate(Set(Role.allCases), admitsPasswordChange: true))
+    try account.register(collection: StaffPasswordPage())
 
     // The counter: cashiers and managers of a store, owners in a store they pick.
     let store = pages.grouped("store")

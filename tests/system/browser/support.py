@@ -253,6 +253,18 @@ def sign_in(driver: WebDriver, email: str, password: str = DEMO_PASSWORD, lang: 
     return landed
 
 
+def replace_drawn_password(driver: WebDriver, drawn: str, chosen: str) -> str:
+    """On /account/password, where a drawn password sends its account first: the person types
+    the drawn one and their own twice; returns the path landed on."""
+    assert path_of(driver) == "/account/password", driver.current_url
+    assert driver.find_elements(By.ID, "password-required"), "the page does not say why it is here"
+    fill(driver, driver.find_element(By.ID, "current_password"), drawn)
+    fill(driver, driver.find_element(By.ID, "new_password"), chosen)
+    fill(driver, driver.find_element(By.ID, "new_password_again"), chosen)
+    submit_and_wait(driver, submit_button(driver, form_of(driver, driver.find_element(By.ID, "new_password"))))
+    return path_of(driver)
+
+
 def sign_in_customer(driver: WebDriver, email: str, password: str, store: str = STORE_CODE) -> str:
     """Customer sign-in through /customer/login?store=CODE (assumed fields: email, password)."""
     sign_out_everyone(driver)

@@ -57,8 +57,21 @@ def test_the_admin_onboards_a_merchant_whose_owner_then_signs_in(driver, demo):
     support.screenshot(driver, "journey-admin-onboarded")
     _check_page(driver, "admin-onboarded", "en")
 
-    # The new owner signs in with the temporary password and lands on the owner's home.
-    assert support.sign_in(driver, values["owner_email"], secret) == "/merchant"
+    # The new owner signs in with the temporary password, chooses their own, and lands on the
+    # owner's home; the temporary one no longer works.
+    assert support.sign_in(driver, values["owner_email"], secret) == "/account/password"
+    support.screenshot(driver, "journey-admin-owner-replaces-password")
+    _check_page(driver, "account-password-required", "en")
+    chosen = f"berta's own {tag}"
+    assert support.replace_drawn_password(driver, secret, chosen) == "/merchant"
+    support.sign_out_everyone(driver)
+    support.open_page(driver, "/login")
+    login = support.form_of(driver, driver.find_element(By.NAME, "email"))
+    support.fill(driver, driver.find_element(By.NAME, "email"), values["owner_email"])
+    support.fill(driver, support.form_field(driver, login, "password"), secret)
+    support.submit_and_wait(driver, support.submit_button(driver, login))
+    assert support.path_of(driver) == "/login", "the temporary password still signs in"
+    assert support.sign_in(driver, values["owner_email"], chosen) == "/merchant"
     driver.persona = values["owner_email"]
 
 

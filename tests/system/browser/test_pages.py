@@ -35,6 +35,7 @@ PAGES = [
     ("poster-a6", MANAGER, "/store/poster?size=a6", "/store/poster"),
     ("merchant", OWNER, "/merchant", "/merchant"),
     ("admin", ADMIN, "/admin", "/admin"),
+    ("account-password", CASHIER, "/account/password", "/account/password"),
     ("customer-card", CUSTOMER, "/customer/card", "/customer/card"),
     ("customer-profile", CUSTOMER, "/customer/profile", "/customer/profile"),
 ]
@@ -47,7 +48,7 @@ for _module in sorted(Path(__file__).parent.glob("pages_*.py")):
 EVERY_LANGUAGE_SHOTS = {"terminal", "terminal-card", "card", "customer-card", "enroll", "login"}
 # The pages WEB.md wants right on a phone: the counter's and the customers'.
 PHONE_PAGES = {"terminal", "terminal-card", "enroll", "card", "customer-login", "customer-register",
-               "customer-card", "customer-profile", "merchant-program"}
+               "customer-card", "customer-profile", "merchant-program", "account-password"}
 
 CASES = [pytest.param(key, persona, path, expected, lang, id=f"{key}-{lang}")
          for key, persona, path, expected in PAGES for lang in LANGS]

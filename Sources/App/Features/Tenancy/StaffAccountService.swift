@@ -35,12 +35,13 @@ struct StaffAccountService: Sendable {
     }
 
     /// Sets someone else's password; one's own changes with the current one
-    /// (`/api/v1/auth/password`).
-    func resetPassword(_ password: String, of user: UserModel, by actingUserID: UUID?) async throws {
+    /// (`/api/v1/auth/password`). `isTemporary`: the server drew it to be handed over, and the
+    /// account must choose its own before it opens a page (decision 0041).
+    func resetPassword(_ password: String, of user: UserModel, by actingUserID: UUID?, isTemporary: Bool = false) async throws {
         guard try user.requireID() != actingUserID else {
             throw APIError.forbidden("Change your own password at /api/v1/auth/password, with the current one.")
         }
-        try await setPassword(password, of: user)
+        try await setPassword(password, of: user, changeRequired: isTemporary)
     }
 
     /// Deactivates (every session ends at once) or reactivates the account.
@@ -55,16 +56,21 @@ struct StaffAccountService: Sendable {
     }
 
     /// Sets a new password and ends every session but `keepingSession` (the caller's own, when
-    /// one changes one's own password), in one transaction.
-    func setPassword(_ password: String, of user: UserModel, keepingSession: String? = nil) async throws {
+    /// one changes one's own password), in one transaction. `changeRequired` is false when the
+    /// account chose the password itself, which ends a required change.
+    func setPassword(_ password: String, of user: UserModel, keepingSession: String? = nil, changeRequired: Bool = false) async throws {
         let userID = try user.requireID()
         let hash = try await passwords.hash(password)
         let now = self.now
         try await database.writeTransaction(gate: writeGate) { db in
-            try await UserModel.query(on: db).filter(\.$id == userID).set(\.$passwordHash, to: hash).update()
+            try await UserModel.query(on: db).filter(\.$id == userID)
+                .set(\.$passwordHash, to: hash)
+                .set(\.$passwordChangeRequired, to: changeRequired)
+                .update()
             try await TokenService(database: db, now: now).revokeAll(ofUser: userID, keeping: keepingSession)
         }
         user.passwordHash = hash
+        user.passwordChangeRequired = changeRequired
     }
 
     func sessions(ofUser userID: UUID, page: PageRequest, currentTokenHash: String?) async throws -> Page<SessionResponse> {

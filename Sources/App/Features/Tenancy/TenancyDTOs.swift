@@ -109,6 +109,8 @@ struct NewUser: Sendable {
     let role: Role
     let storeID: UUID?
     var language: String? = nil
+    /// Drawn by the server to be handed over: the account chooses its own at its first page.
+    var isTemporaryPassword = false
 }
 
 struct MerchantResponse: Content {

@@ -24,9 +24,10 @@ struct OnboardedMerchant: Sendable {
 extension TenancyService {
     /// Creates the merchant, its first store and its owner account in one write transaction:
     /// a store code or e-mail already taken rolls all three back, so no merchant is ever left
-    /// without its owner. The owner's first password is generated here (decision 0030).
+    /// without its owner. The owner's first password is drawn here (decision 0030), to be replaced at the first
+    /// sign-in (decision 0041).
     func onboard(_ onboarding: NewMerchantOnboarding, writeGate: AsyncGate?) async throws -> OnboardedMerchant {
-        let password = Self.temporaryPassword()
+        let password = TemporaryPassword.make()
         // Hashing is slow on purpose: done before the transaction, so the write lock is short.
         let hash = try await passwords.hash(password)
         return try await database.writeTransaction(gate: writeGate) { tx in
@@ -36,6 +37,7 @@ extension TenancyService {
             let owner = UserModel(
                 email: onboarding.ownerEmail, passwordHash: hash, name: onboarding.ownerName, role: .merchantOwner,
                 merchantID: try merchant.requireID(), storeID: nil)
+            owner.passwordChangeRequired = true
             do {
                 try await owner.create(on: tx)
             } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -43,14 +45,5 @@ extension TenancyService {
             }
             return OnboardedMerchant(merchant: merchant, store: store, owner: owner, temporaryPassword: password)
         }
-    }
-
-    /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I), grouped by four so
-    /// it can be read aloud or typed from a screen: about 80 bits.
-    static func temporaryPassword() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY23456789")
-        var generator = SystemRandomNumberGenerator()
-        let characters = (0..<16).map { _ in alphabet.randomElement(using: &generator)! }
-        return stride(from: 0, to: 16, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
     }
 }

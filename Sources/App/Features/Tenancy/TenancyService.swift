@@ -63,6 +63,7 @@ struct TenancyService: Sendable {
             email: user.email, passwordHash: hash, name: user.name, role: user.role,
             merchantID: merchantID, storeID: user.storeID)
         model.language = user.language
+        model.passwordChangeRequired = user.isTemporaryPassword
         do {
             try await model.create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -72,7 +72,9 @@ struct StaffSignInController: RouteCollection {
                 for: .user(try user.requireID()), lifetime: req.application.config.staffTokenLifetime, origin: req.sessionOrigin)
             req.logger.info("staff signed in to the pages", metadata: ["user_id": "\(user.id?.uuidString ?? "")"])
             req.renewCSRFToken()
-            let response = req.redirect(to: WebPaths.safeReturnPath(input.next) ?? Self.landing(for: user.role), redirectType: .normal)
+            let destination = WebPaths.safeReturnPath(input.next) ?? Self.landing(for: user.role)
+            let response = req.redirect(
+                to: user.passwordChangeRequired ? WebPaths.passwordChange(returningTo: destination) : destination, redirectType: .normal)
             response.cookies[WebRealm.staff.cookieName] = req.sessionCookie(session)
             return response
         } catch let error as APIError {

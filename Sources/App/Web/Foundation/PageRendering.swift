@@ -20,6 +20,8 @@ struct PageChrome: Encodable, Sendable {
     let signedInAs: String
     /// Where the sign-out form posts: staff and customers sign out separately.
     let signOutAction: String
+    /// The signed-in staff member's own page (their password); empty for customers and visitors.
+    let accountURL: String
     let navigation: [Link]
     let languages: [Link]
     /// A page for the counter's tablet gets the larger type and the web app manifest.
@@ -47,6 +49,7 @@ extension Request {
         let chrome = PageChrome(
             lang: language.rawValue, title: t(title), csrf: csrfToken, signedInAs: signedInLabel,
             signOutAction: visitor.staff != nil ? "/logout" : "/customer/logout",
+            accountURL: visitor.staff != nil ? WebPaths.passwordChange() : "",
             navigation: navigationLinks, languages: languageLinks, isTerminal: isTerminal,
             stylesheet: stylesheet.map(assets.url) ?? "", script: script.map(assets.url) ?? "")
         let view = try await view.render(template, PageContext(chrome: chrome, page: page))

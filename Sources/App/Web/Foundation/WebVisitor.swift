@@ -10,6 +10,9 @@ struct WebVisitor: Sendable {
         let identity: StaffIdentity
         let name: String?
         let tokenHash: String
+        /// The server drew the password (an invitation, a reset): every page but the one that
+        /// changes it sends there first.
+        let mustChangePassword: Bool
     }
 
     struct Customer: Sendable {
@@ -56,7 +59,9 @@ struct WebVisitorMiddleware: AsyncMiddleware {
             case .user(let userID) = subject,
             let user = try await StaffAccountRow.find(userID, on: request.db), user.is_active
         {
-            visitor.staff = .init(identity: user.identity(userID: userID), name: user.name, tokenHash: hash)
+            visitor.staff = .init(
+                identity: user.identity(userID: userID), name: user.name, tokenHash: hash,
+                mustChangePassword: user.password_change_required)
             accountLanguage = user.language.flatMap(Language.init(rawValue:))
         }
         if let value = request.cookies[WebRealm.customer.cookieName]?.string,
@@ -89,15 +94,26 @@ struct WebVisitorMiddleware: AsyncMiddleware {
 }
 
 /// Admits a page request only from a signed-in staff member with one of `roles`; others are
-/// sent to sign in (and come back here after), a wrong role gets the 403 page.
+/// sent to sign in (and come back here after), a wrong role gets the 403 page. An account that
+/// must replace a password the server drew is sent to do that first (and comes back here after),
+/// unless `admitsPasswordChange` (the page that changes it).
 struct WebStaffGate: AsyncMiddleware {
     let roles: Set<Role>
+    let admitsPasswordChange: Bool
 
-    init(_ roles: Set<Role>) { self.roles = roles }
+    init(_ roles: Set<Role>, admitsPasswordChange: Bool = false) {
+        self.roles = roles
+        self.admitsPasswordChange = admitsPasswordChange
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let staff = request.visitor.staff else {
             return request.redirect(to: "/login?next=" + WebPaths.returnPath(of: request).urlQueryEncoded)
+        }
+        if staff.mustChangePassword, !admitsPasswordChange {
+            // A form sent meanwhile is not replayed: only a page to open comes back.
+            let next = request.method == .GET ? WebPaths.returnPath(of: request) : nil
+            return request.redirect(to: WebPaths.passwordChange(returningTo: next), redirectType: .normal)
         }
         guard roles.contains(staff.identity.role) else { throw APIError.forbidden("Your role may not open this page.") }
         request.staff = staff.identity
@@ -119,6 +135,12 @@ struct WebCustomerGate: AsyncMiddleware {
 }
 
 enum WebPaths {
+    /// The staff member's own password page, with where to go after.
+    static func passwordChange(returningTo next: String? = nil) -> String {
+        guard let next = safeReturnPath(next) else { return "/account/password" }
+        return "/account/password?next=" + next.urlQueryEncoded
+    }
+
     /// The path and query to come back to after signing in.
     static func returnPath(of request: Request) -> String {
         var path = request.url.path

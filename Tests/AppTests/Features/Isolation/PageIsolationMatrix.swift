@@ -42,6 +42,8 @@ extension PageIsolationRule {
         .init("GET /login", .anyone),
         .init("POST /login", .anyone, form: { _ in [:] }),
         .init("POST /logout", .anyone, form: { _ in [:] }),
+        .init("GET /account/password", IsolationRule.anyStaff),
+        .init("POST /account/password", IsolationRule.anyStaff, form: { _ in [:] }),
         .init("GET /merchant", IsolationRule.owner),
 
         // The owner's program editor, stores and settings (area: program)

@@ -44,10 +44,11 @@ struct StaffAccountRow: Decodable, Sendable {
     let store_id: UUID?
     let is_active: Bool
     let language: String?
+    let password_change_required: Bool
 
     static func find(_ userID: UUID, on database: any Database) async throws -> StaffAccountRow? {
         try await database.sql.select()
-            .columns("email", "name", "role", "merchant_id", "store_id", "is_active", "language")
+            .columns("email", "name", "role", "merchant_id", "store_id", "is_active", "language", "password_change_required")
             .from(UserModel.schema)
             .where("id", .equal, userID)
             .first(decoding: StaffAccountRow.self)

@@ -1,5 +1,6 @@
 import Fluent
 import FluentKit
+import FluentSQL
 import Foundation
 import SQLKit
 import LoyaltyCore
@@ -81,6 +82,20 @@ enum TenancyMigrations {
 
         func revert(on database: any Database) async throws {
             try await database.schema(UserModel.schema).deleteField("language").update()
+        }
+    }
+
+    /// Set when the server drew the account's password (an owner's invitation or reset on the
+    /// pages): the account chooses its own before it opens any page (decision 0041).
+    struct UpdateUsersAddPasswordChangeRequired: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            try await database.schema(UserModel.schema)
+                .field("password_change_required", .bool, .required, .sql(.default(false)))
+                .update()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema(UserModel.schema).deleteField("password_change_required").update()
         }
     }
 }

@@ -19,6 +19,9 @@ final class UserModel: Model, @unchecked Sendable {
     @Field(key: "is_active") var isActive: Bool
     /// The pages' language for this account (`en`, `fr`, `de`, `lb`); absent: the browser's.
     @OptionalField(key: "language") var language: String?
+    /// The password was drawn by the server for someone else to hand over (an invitation or a
+    /// reset on the owner's pages): the pages ask for a new one before anything else.
+    @Field(key: "password_change_required") var passwordChangeRequired: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -32,5 +35,6 @@ final class UserModel: Model, @unchecked Sendable {
         self.$merchant.id = merchantID
         self.$store.id = storeID
         self.isActive = true
+        self.passwordChangeRequired = false
     }
 }

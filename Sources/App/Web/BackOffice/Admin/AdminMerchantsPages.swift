@@ -133,8 +133,8 @@ struct AdminMerchantsPages: RouteCollection {
     @Sendable
     func resetPassword(req: Request) async throws -> Response {
         let (merchantID, user) = try await Self.target(req)
-        let password = TenancyService.temporaryPassword()
-        try await req.staffAccounts.setPassword(password, of: user)
+        let password = TemporaryPassword.make()
+        try await req.staffAccounts.setPassword(password, of: user, changeRequired: true)
         let page = PasswordPage(merchantID: merchantID.uuidString, email: user.email, password: password)
         return try await req.renderBackOffice("backoffice/admin/password", title: "admin.password_title", page)
     }

@@ -79,7 +79,8 @@ struct MerchantStaffPage: RouteCollection {
             let storeID = try scope.store(form.storeId)
             let request = CreateUserRequest(
                 email: form.email, password: password, name: form.name, role: form.role, storeId: storeID, language: form.language)
-            let user = try request.validated(allowedRoles: Self.invitableRoles)
+            var user = try request.validated(allowedRoles: Self.invitableRoles)
+            user.isTemporaryPassword = true
             let created = try await req.tenancy.createUser(user, merchantID: scope.merchantID, storeOutsideMerchant: APIError.notFound("The store"))
             var page = try await Self.page(req, scope: scope)
             page.done = req.t("people.staff_invited", created.email)
@@ -123,7 +124,7 @@ struct MerchantStaffPage: RouteCollection {
         let user = try await req.staffAccounts.user(try req.parameters.uuid("user_id"), ofMerchant: scope.merchantID)
         let password = TemporaryPassword.make()
         do {
-            try await req.staffAccounts.resetPassword(password, of: user, by: req.staff.userID)
+            try await req.staffAccounts.resetPassword(password, of: user, by: req.staff.userID, isTemporary: true)
             var page = try await Self.page(req, scope: scope)
             page.done = req.t("people.staff_password_reset", user.email)
             page.password = password
