@@ -19,6 +19,8 @@ public func configure(_ app: Application) async throws {
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.config = config
     useSnakeCaseJSON()
+    // Before the first request: Vapor reports every request to swift-metrics' backend.
+    PlatformMetrics.bootstrap()
 
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port

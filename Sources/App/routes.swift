@@ -8,6 +8,7 @@ import Vapor
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     try app.register(collection: OpenAPIController())
+    try app.register(collection: MetricsController())
 
     let api = app.grouped("api", "v1")
 

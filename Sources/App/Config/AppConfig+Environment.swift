@@ -71,6 +71,10 @@ extension AppConfig {
             }
             config.logFormat = parsed
         }
+        if let token = reader.string("LOYALTY_METRICS_TOKEN") {
+            guard token.utf8.count >= 32 else { throw ConfigError("LOYALTY_METRICS_TOKEN must have at least 32 characters") }
+            config.metricsToken = token
+        }
         config.bcryptCost = try reader.int("LOYALTY_BCRYPT_COST", default: config.bcryptCost, in: 4...31)
         config.bcryptThreads = try reader.int("LOYALTY_BCRYPT_THREADS", default: config.bcryptThreads, in: 1...64)
         config.bcryptMaxWaiting = try reader.int("LOYALTY_BCRYPT_MAX_WAITING", default: config.bcryptMaxWaiting, in: 1...10_000)

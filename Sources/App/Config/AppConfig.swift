@@ -142,6 +142,9 @@ public struct AppConfig: Sendable {
     public var bcryptMaxWaiting = 8
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes = 65_536
+    /// The bearer token a Prometheus scraper sends to `GET /metrics`; `nil`: the endpoint is
+    /// off (404), so metrics are never public by accident (decision 0042).
+    public var metricsToken: String?
     public var antiFraud = AntiFraudDefaults()
     public var wallet = WalletSettings()
     /// Where customers and wallets reach this server, e.g. `https://loyalty.example.com`

@@ -20,17 +20,21 @@ actor AsyncGate {
     private func acquire() async {
         guard isHeld else {
             isHeld = true
+            PlatformMetrics.writeGateUsers(1)
             return
         }
+        PlatformMetrics.writeGateUsers(waiters.count + 2)
         await withCheckedContinuation { waiters.append($0) }
     }
 
     private func release() {
         if waiters.isEmpty {
             isHeld = false
+            PlatformMetrics.writeGateUsers(0)
         } else {
             // Hand the lock straight to the next waiter; it stays held.
             waiters.removeFirst().resume()
+            PlatformMetrics.writeGateUsers(waiters.count + 1)
         }
     }
 }

@@ -49,11 +49,11 @@ func webRoutes(_ app: Application) throws {
 }
 
 extension Route {
-    /// The API's routes (`/api/...`, health, the OpenAPI document); every other route is a page
+    /// The API's routes (`/api/...`, health, the OpenAPI document, metrics); every other route is a page
     /// or a static file. The OpenAPI document and the API's isolation matrix cover these; the
     /// pages have a matrix of their own.
     var isAPI: Bool {
         guard case .constant(let first)? = path.first else { return false }
-        return ["api", "health", "openapi.json"].contains(first)
+        return ["api", "health", "openapi.json", "metrics"].contains(first)
     }
 }

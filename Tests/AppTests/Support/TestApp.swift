@@ -22,6 +22,11 @@ final class TestClock: Sendable {
     }
 }
 
+enum TestApp {
+    /// The scraper's token of every test app's `/metrics`.
+    static let metricsToken = String(repeating: "m", count: 40)
+}
+
 /// Bounds how many test apps use PostgreSQL at once: each may open up to 16 connections, and
 /// the throwaway server accepts 500. SQLite needs no bound.
 actor TestAppSlots {
@@ -63,6 +68,7 @@ func withTestApp(
     var config = AppConfig(database: database.config, secretKey: String(repeating: "k", count: 64))
     config.bcryptCost = 4  // the minimum: tests check behaviour, not hashing strength
     config.postgresConnectionsPerEventLoop = 8  // room for real parallelism in concurrency tests
+    config.metricsToken = TestApp.metricsToken  // on, so that its protection is tested everywhere
     adjust(&config)
 
     let app = try await Application.make(.testing)

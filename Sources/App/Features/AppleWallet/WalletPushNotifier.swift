@@ -16,7 +16,7 @@ final class WalletPushNotifier: Sendable {
     private let issuer: AppleWalletIssuer
     private let database: @Sendable () -> any Database
     private let logger: Logger
-    private let background = WalletBackgroundWork(window: WalletPushNotifier.batchWindow)
+    private let background = WalletBackgroundWork(window: WalletPushNotifier.batchWindow, wallet: "apple")
     /// Pushes sent at once; APNs multiplexes them over one HTTP/2 connection.
     static let width = 8
     /// How long changed cards gather before their devices are looked up together.
@@ -111,7 +111,10 @@ final class WalletPushNotifier: Sendable {
             let query = AppleDeviceRegistrationModel.query(on: database()).with(\.$card).sort(\.$id).limit(batchSize)
             if let after { query.filter(\.$id > after) }
             let batch = try await query.all()
-            guard let last = batch.last else { return report }
+            guard let last = batch.last else {
+                PlatformMetrics.walletOwed("apple", updates: report.failed)
+                return report
+            }
             report.add(try await pushDue(batch))
             after = try last.requireID()
         }
@@ -135,8 +138,16 @@ final class WalletPushNotifier: Sendable {
         return try await query.sort(\.$id).limit(limit).with(\.$card).all()
     }
 
-    /// Pushes, once per device, to the registrations whose pass is newer than their last push.
+    /// Pushes, once per device, to the registrations whose pass is newer than their last push;
+    /// every round of pushes, in the background or catching up, passes here and is counted.
     private func pushDue(_ registrations: [AppleDeviceRegistrationModel]) async throws -> Report {
+        let report = try await pushDueUncounted(registrations)
+        PlatformMetrics.walletUpdates(
+            "apple", ["delivered": report.delivered, "failed": report.failed, "device_gone": report.devicesRemoved, "up_to_date": report.upToDate])
+        return report
+    }
+
+    private func pushDueUncounted(_ registrations: [AppleDeviceRegistrationModel]) async throws -> Report {
         let passes = ApplePassService(database: database(), issuer: issuer)
         var due: [String: [(registration: AppleDeviceRegistrationModel, modified: Date)]] = [:]
         var report = Report()

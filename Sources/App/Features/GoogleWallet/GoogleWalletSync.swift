@@ -17,7 +17,7 @@ final class GoogleWalletSync: Sendable {
     private let database: @Sendable () -> any Database
     private let logger: Logger
     private let now: @Sendable () -> Date
-    private let background = WalletBackgroundWork(window: GoogleWalletSync.batchWindow)
+    private let background = WalletBackgroundWork(window: GoogleWalletSync.batchWindow, wallet: "google")
     /// Class bodies Google accepted, by program: most syncs then need no class read.
     private let acceptedClasses = NIOLockedValueBox<[UUID: String]>([:])
     private let classGate = AsyncGate()
@@ -131,11 +131,13 @@ final class GoogleWalletSync: Sendable {
     /// Syncs every card whose object Google lacks, failed, or shows an older state: the
     /// hourly `loyalty.sync_wallet_passes`. Cards Google already has cost no call.
     func catchUp() async throws -> Report {
-        try await syncCards { after in
+        let report = try await syncCards { after in
             let query = CardModel.query(on: self.database()).sort(\.$id).limit(Self.batchSize)
             if let after { query.filter(\.$id > after) }
             return try await query.field(\.$id).all().compactMap(\.id)
         }
+        PlatformMetrics.walletOwed("google", updates: report.failed)
+        return report
     }
 
     private func syncMerchant(_ merchantID: UUID) async throws -> Report {
@@ -183,6 +185,13 @@ final class GoogleWalletSync: Sendable {
     /// Syncs these cards' objects (and their classes first, when those changed). Answers the
     /// cards another instance holds right now.
     func sync(cards cardIDs: [UUID]) async throws -> (report: Report, busy: [UUID]) {
+        let result = try await syncUncounted(cards: cardIDs)
+        let report = result.report
+        PlatformMetrics.walletUpdates("google", ["sent": report.sent, "failed": report.failed, "busy": report.busy])
+        return result
+    }
+
+    private func syncUncounted(cards cardIDs: [UUID]) async throws -> (report: Report, busy: [UUID]) {
         guard !cardIDs.isEmpty else { return (Report(), []) }
         let db = database()
         try await createMissingRows(for: cardIDs, on: db)

@@ -49,6 +49,7 @@ final class JobScheduler: Sendable {
             return .failed(String(describing: error))
         }
         let result: TickResult
+        let started = ContinuousClock.now
         do {
             let progress: @Sendable (String) -> Void = { [logger = app.logger] in logger.info("Job \(job.name) (\(slot)): \($0)") }
             let summary = try await job.run(JobContext(application: app, progress: progress))
@@ -62,6 +63,7 @@ final class JobScheduler: Sendable {
             app.logger.error("Job \(job.name) (\(slot)) failed: \(error)")
         }
         run.finishedAt = app.clock()
+        PlatformMetrics.jobRun(job.name, succeeded: run.succeeded, duration: ContinuousClock.now - started)
         try? await run.update(on: app.db)
         return result
     }

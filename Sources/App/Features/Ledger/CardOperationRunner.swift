@@ -49,11 +49,14 @@ struct CardOperationRunner: Sendable {
         // are still decided under the lock.
         let merchantProgram = try await ProgramModel.query(on: database).filter(\.$merchant.$id == store.merchantID).first()
         let settings = try await SettingsService.settings(of: store.merchantID, on: database)
+        let asked = ContinuousClock.now
+        let recorded = RecordedRows()
         do {
             let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
                 guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
                     throw APIError.notFound("The card")
                 }
+                PlatformMetrics.cardLockWait(ContinuousClock.now - asked)
                 if let idempotency, let stored = try await IdempotencyStore.replay(idempotency, store: store, on: tx) {
                     return .replayed(stored)
                 }
@@ -80,7 +83,7 @@ struct CardOperationRunner: Sendable {
                 let value = try await operation(
                     CardOperation(
                         tx: tx, card: card, program: program, settings: settings, store: store, staffPin: staffPin,
-                        operatorContext: operatorContext, now: now))
+                        operatorContext: operatorContext, now: now, recorded: recorded))
                 if let idempotency {
                     let body = String(decoding: try APIJSON.makeEncoder().encode(value), as: UTF8.self)
                     try await IdempotencyStore.save(
@@ -91,17 +94,25 @@ struct CardOperationRunner: Sendable {
             }
             switch outcome {
             case .performed(let value):
+                for type in recorded.types { PlatformMetrics.operationCommitted(type.rawValue) }
                 afterCommit(cardID)
                 return .performed(value)
-            case .replayed(let stored): return .replayed(stored)
+            case .replayed(let stored):
+                PlatformMetrics.operationReplayed()
+                return .replayed(stored)
             case .refused(let error): throw error
             }
+        } catch let refusal as APIError {
+            // Every refusal passes here: thrown under the lock, or a wrong PIN after its commit.
+            PlatformMetrics.operationRefused(refusal.code)
+            throw refusal
         } catch where (error as? any DatabaseError)?.isConstraintFailure == true && idempotency != nil {
             // Two first attempts with one key raced (on different cards, so the card lock did
             // not order them) and the other committed first: answer as its retry.
             guard let idempotency,
                 let stored = try await IdempotencyStore.replay(idempotency, store: store, on: database)
             else { throw error }
+            PlatformMetrics.operationReplayed()
             return .replayed(stored)
         }
     }

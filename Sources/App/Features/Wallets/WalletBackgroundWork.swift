@@ -10,6 +10,8 @@ import NIOConcurrencyHelpers
 /// batched, 1.01 (bench/README.md).
 final class WalletBackgroundWork: Sendable {
     private let window: Duration
+    /// `apple` or `google`, for the backlog gauge.
+    private let wallet: String
     private let inFlight = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
     private let pending = NIOLockedValueBox(Pending())
 
@@ -18,19 +20,21 @@ final class WalletBackgroundWork: Sendable {
         var flushScheduled = false
     }
 
-    init(window: Duration) {
+    init(window: Duration, wallet: String) {
         self.window = window
+        self.wallet = wallet
     }
 
     /// Notes changed cards; the first note of a window schedules the window's flush, whose
     /// `handle` gets every card noted meanwhile (errors are its own business: it logs).
     func note(_ cardIDs: [UUID], handle: @escaping @Sendable ([UUID]) async -> Void) {
-        let startsFlush = pending.withLockedValue { pending in
+        let (startsFlush, backlog) = pending.withLockedValue { pending in
             pending.cards.formUnion(cardIDs)
             let startsFlush = !pending.flushScheduled
             pending.flushScheduled = true
-            return startsFlush
+            return (startsFlush, pending.cards.count)
         }
+        PlatformMetrics.walletBacklog(wallet, cards: backlog)
         guard startsFlush else { return }
         run {
             try? await Task.sleep(for: self.window)
@@ -38,6 +42,7 @@ final class WalletBackgroundWork: Sendable {
                 defer { pending = Pending() }
                 return Array(pending.cards)
             }
+            PlatformMetrics.walletBacklog(self.wallet, cards: 0)
             await handle(cards)
         }
     }

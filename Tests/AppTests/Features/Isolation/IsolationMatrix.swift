@@ -18,13 +18,16 @@ struct IsolationRule: Sendable, CustomTestStringConvertible {
         /// Apple Wallet: the credential is the pass's own `ApplePass` token, which no persona
         /// holds; a bearer token of any kind opens nothing.
         case applePass
+        /// `/metrics`: the scraper's own token (`LOYALTY_METRICS_TOKEN`), which no persona
+        /// holds; a bearer token of any kind opens nothing.
+        case scraper
 
         /// Staff and Apple Wallet routes act on a tenant's data: their answers are checked for
         /// the other tenant's secrets, and the other tenant's data for changes.
         var isCredentialed: Bool {
             switch self {
             case .staff, .applePass: true
-            case .anyone, .customer: false
+            case .anyone, .customer, .scraper: false
             }
         }
     }
@@ -68,6 +71,7 @@ extension IsolationRule {
         .init("GET /health/live", .anyone),
         .init("GET /health/ready", .anyone),
         .init("GET /openapi.json", .anyone),
+        .init("GET /metrics", .scraper),
         .init("POST /api/v1/auth/login", .anyone, body: { _ in [:] }),
         .init("POST /api/v1/auth/logout", anyStaff),
         .init("GET /api/v1/auth/me", anyStaff),
@@ -263,7 +267,7 @@ extension IsolationRule {
         switch audience {
         case .anyone:
             return namesOtherTenant ? .notFound : .admitted
-        case .applePass:
+        case .applePass, .scraper:
             return .unauthenticated
         case .customer:
             guard persona.isCustomer else { return .unauthenticated }
