@@ -45,7 +45,7 @@ for _module in sorted(Path(__file__).parent.glob("pages_*.py")):
     PAGES += importlib.import_module(f"browser.{_module.stem}").PAGES
 
 # Pages screenshotted at the three sizes in every language; the others in English only.
-EVERY_LANGUAGE_SHOTS = {"terminal", "terminal-card", "card", "customer-card", "enroll", "login"}
+EVERY_LANGUAGE_SHOTS = {"terminal", "terminal-card", "card", "customer-card", "enroll", "login", "account-password"}
 # The pages WEB.md wants right on a phone: the counter's and the customers'.
 PHONE_PAGES = {"terminal", "terminal-card", "enroll", "card", "customer-login", "customer-register",
                "customer-card", "customer-profile", "merchant-program", "account-password"}

@@ -1,5 +1,4 @@
 import Fluent
-import NIOConcurrencyHelpers
 import Foundation
 import LoyaltyCore
 import Vapor
@@ -21,13 +20,13 @@ final class CardOperation {
     /// Read after the card was locked, so times follow the order of commits.
     let now: Date
     let timeZone: TimeZone
-    /// The types of the rows `record` wrote, counted once the transaction commits.
-    let recorded: RecordedRows
+    /// The types of the rows `record` wrote, for the metrics once the transaction commits.
+    private(set) var recordedTypes: [TransactionType] = []
 
     init(
         tx: any Database, card: CardModel, program: ProgramModel, settings: MerchantLoyaltySettings, store: StoreContext,
         staffPin: StaffPinModel?,
-        operatorContext: OperatorContext, now: Date, recorded: RecordedRows = RecordedRows()
+        operatorContext: OperatorContext, now: Date
     ) {
         self.tx = tx
         self.card = card
@@ -38,7 +37,6 @@ final class CardOperation {
         self.operatorContext = operatorContext
         self.now = now
         self.timeZone = store.timeZone
-        self.recorded = recorded
     }
 
     /// Refuses a redemption in another store than the card's when the merchant's settings
@@ -72,7 +70,7 @@ final class CardOperation {
     @discardableResult
     func record(_ row: Row) async throws -> TransactionModel {
         let cardID = try card.requireID()
-        recorded.append(row.type)
+        recordedTypes.append(row.type)
         let entry = LedgerEntry(
             id: UUID(), cardID: cardID, sequence: card.entryCount + 1, type: row.type,
             stampsDelta: row.stampsDelta, pointsDelta: row.pointsDelta,
@@ -99,15 +97,4 @@ final class CardOperation {
             analytics.added(to: row.stats), merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)
         return transaction
     }
-}
-
-/// The ledger row types one operation wrote, for the metrics after its commit (a rolled-back
-/// operation counts nothing). One operation runs in one task, but the transaction's closure is
-/// `@Sendable`: the lock makes the box shareable.
-final class RecordedRows: Sendable {
-    private let box = NIOLockedValueBox<[TransactionType]>([])
-
-    var types: [TransactionType] { box.withLockedValue { $0 } }
-
-    func append(_ type: TransactionType) { box.withLockedValue { $0.append(type) } }
 }

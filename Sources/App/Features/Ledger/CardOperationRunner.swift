@@ -25,7 +25,8 @@ struct CardOperationRunner: Sendable {
     var afterCommit: @Sendable (UUID) -> Void = { _ in }
 
     private enum Outcome<Value: Sendable>: Sendable {
-        case performed(Value)
+        /// With the types of the ledger rows written, counted once the transaction commits.
+        case performed(Value, rows: [TransactionType])
         case replayed(StoredResponse)
         /// A wrong PIN: its counter must commit, then the caller answers with the error.
         case refused(APIError)
@@ -50,7 +51,6 @@ struct CardOperationRunner: Sendable {
         let merchantProgram = try await ProgramModel.query(on: database).filter(\.$merchant.$id == store.merchantID).first()
         let settings = try await SettingsService.settings(of: store.merchantID, on: database)
         let asked = ContinuousClock.now
-        let recorded = RecordedRows()
         do {
             let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
                 guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
@@ -80,21 +80,21 @@ struct CardOperationRunner: Sendable {
                 }
                 if pauseBeforeWrite > .zero { try await Task.sleep(for: pauseBeforeWrite) }
 
-                let value = try await operation(
-                    CardOperation(
-                        tx: tx, card: card, program: program, settings: settings, store: store, staffPin: staffPin,
-                        operatorContext: operatorContext, now: now, recorded: recorded))
+                let op = CardOperation(
+                    tx: tx, card: card, program: program, settings: settings, store: store, staffPin: staffPin,
+                    operatorContext: operatorContext, now: now)
+                let value = try await operation(op)
                 if let idempotency {
                     let body = String(decoding: try APIJSON.makeEncoder().encode(value), as: UTF8.self)
                     try await IdempotencyStore.save(
                         idempotency, response: StoredResponse(status: successStatus, body: body), store: store,
                         at: now, on: tx)
                 }
-                return .performed(value)
+                return .performed(value, rows: op.recordedTypes)
             }
             switch outcome {
-            case .performed(let value):
-                for type in recorded.types { PlatformMetrics.operationCommitted(type.rawValue) }
+            case .performed(let value, let rows):
+                for type in rows { PlatformMetrics.operationCommitted(type.rawValue) }
                 afterCommit(cardID)
                 return .performed(value)
             case .replayed(let stored):

@@ -39,9 +39,18 @@ enum PlatformMetrics {
         Counter(label: "loyalty_operations_total", dimensions: [("type", type)]).increment()
     }
 
+    // The metrics without labels are made once: `Counter(label:)` and its kin look the series
+    // up in the registry under a lock on every call, and these run on every card operation
+    // and every SQLite write.
+    private static let replays = Counter(label: "loyalty_operation_replays_total")
+    private static let lockWait = Timer(label: "loyalty_card_lock_wait_seconds")
+    private static let inFlight = Gauge(label: "loyalty_requests_in_flight")
+    private static let gateUsers = Gauge(label: "loyalty_write_gate_users")
+
     /// An idempotent retry answered with the stored first answer.
     static func operationReplayed() {
-        Counter(label: "loyalty_operation_replays_total").increment()
+        bootstrap()
+        replays.increment()
     }
 
     /// A card operation refused, by the API's error code (`daily_limit_reached`, `invalid_pin`, ...).
@@ -52,19 +61,22 @@ enum PlatformMetrics {
     /// From asking for the write transaction to holding the card's lock: SQLite's write gate
     /// and PostgreSQL's row lock, as an operation waits for them.
     static func cardLockWait(_ duration: Duration) {
-        Timer(label: "loyalty_card_lock_wait_seconds").record(duration: duration)
+        bootstrap()
+        lockWait.record(duration: duration)
     }
 
     // MARK: - Requests and the database
 
     /// Requests inside the app right now (the count shutdown waits for).
     static func requestsInFlight(_ count: Int) {
-        Gauge(label: "loyalty_requests_in_flight").record(count)
+        bootstrap()
+        inFlight.record(count)
     }
 
     /// Write transactions waiting for or holding SQLite's write gate (the pool of one writer).
     static func writeGateUsers(_ count: Int) {
-        Gauge(label: "loyalty_write_gate_users").record(count)
+        bootstrap()
+        gateUsers.record(count)
     }
 
     // MARK: - Jobs and wallets

@@ -148,11 +148,13 @@ enum WebPaths {
         return path
     }
 
-    /// `next` only when it is a path of this site (`/x`, not `//evil.example` or `https://…`):
-    /// a sign-in link must not become a way to send someone elsewhere.
+    /// `next` only when it is a path of this site (`/x`, not `//evil.example` or `https://…`)
+    /// without control characters: a sign-in link must not become a way to send someone elsewhere.
     static func safeReturnPath(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count <= 512,
-            !next.contains(where: { $0.isNewline || $0 == "\\" })
+            // No control character (a NUL, a newline) may reach a `Location` header or a page.
+            !next.contains(where: \.isNewline),
+            !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" })
         else { return nil }
         return next
     }

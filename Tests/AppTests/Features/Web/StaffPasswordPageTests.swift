@@ -94,6 +94,28 @@ import VaporTesting
         }
     }
 
+    @Test func absurdInputIsRefusedOrIgnoredNeverAFailure() async throws {
+        try await withTestApp { app, _ in
+            var (_, browser, password) = try await Self.invitedCashier(app)
+            let huge = String(repeating: "x", count: 60_000)
+            let long = try await browser.post(
+                "/account/password?lang=en", form: ["current_password": huge, "new_password": Self.newPassword, "new_password_again": Self.newPassword])
+            #expect(long.status == .unprocessableEntity)
+            #expect(long.alertText == "The current password is wrong.")
+            let nul = try await browser.post(
+                "/account/password?lang=en",
+                form: ["current_password": password + "\u{0}", "new_password": "a\u{0}b\u{0}c\u{0}d\u{0}e\u{0}f", "new_password_again": "a\u{0}b\u{0}c\u{0}d\u{0}e\u{0}f"])
+            #expect(nul.status.code < 500)
+            // A `next` that is not a path of this site, or carries control characters, is dropped.
+            for next in ["https://evil.example/", "//evil.example", "/store/terminal\u{0}x", "/" + huge] {
+                let page = try await browser.get("/account/password?next=" + PageClient.formEncode(next))
+                #expect(page.status == .ok)
+                #expect(page.hiddenField("next") == nil, "\(next.prefix(40))")
+            }
+            #expect(try await Self.nina(app).passwordChangeRequired)
+        }
+    }
+
     @Test func wrongCurrentPasswordsCountAgainstTheLoginThrottle() async throws {
         try await withTestApp { app, _ in
             var (_, browser, password) = try await Self.invitedCashier(app)

@@ -134,7 +134,7 @@ import VaporTesting
 
     @Test func theReturnPathStaysOnThisSite() async throws {
         #expect(WebPaths.safeReturnPath("/store/cards?q=a") == "/store/cards?q=a")
-        for hostile in ["//evil.example/x", "https://evil.example", "/\\evil.example", "evil", "/a\nb", nil] {
+        for hostile in ["//evil.example/x", "https://evil.example", "/\\evil.example", "evil", "/a\nb", "/a\u{0}b", "/a\tb", "/a\u{2028}b", nil] {
             #expect(WebPaths.safeReturnPath(hostile) == nil)
         }
         try await withTestApp { app, _ in
