@@ -87,5 +87,8 @@ enum AppMigrations {
         StaffRollupMigrations.ReplaceStaffIndexWithCovering(),
         // 021: accounts whose password the server drew choose their own (2026-12-03)
         TenancyMigrations.UpdateUsersAddPasswordChangeRequired(),
+        // 022: each merchant's compacted days as running totals: the platform's table of
+        // merchants reads two rows a merchant for any range (2026-12-03)
+        MerchantRunningTotalsMigrations.CreateMerchantRunningTotals(),
     ]
 }

@@ -94,8 +94,7 @@ struct AnalyticsService: Sendable {
 
     /// The platform across merchants (days as each store counts them).
     func platform(range: ClosedRange<CalendarDate>) async throws -> PlatformAnalyticsReport {
-        let byDay = try await MerchantDays.byDay(merchantID: nil, range: range, on: database)
-        let byMerchant = try await MerchantDays.byMerchant(range: range, on: database)
+        let (byDay, byMerchant) = try await MerchantDays.platform(range: range, on: database)
         let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
         let merchants = try await MerchantModel.query(on: database).sort(\.$name).all()
         return PlatformAnalyticsReport(
@@ -196,6 +195,12 @@ extension AnalyticsMeasures {
         pointsExpired += other.pointsExpired
         rewardsRedeemed += other.rewardsRedeemed
         rewardsEarned += other.rewardsEarned
+    }
+
+    func adding(_ other: AnalyticsMeasures) -> AnalyticsMeasures {
+        var sum = self
+        sum.add(other)
+        return sum
     }
 
     /// Column names and values in a fixed order (CSV).

@@ -65,8 +65,11 @@ struct FraudSignalService: Sendable {
                     value: value, threshold: kind.threshold(in: limits), lastSeen: row.last_day))
         }
 
-        // Staff: one read for every merchant, each against its own thresholds.
-        let totals = try await StaffRollupQueries.totals(merchantID: merchantID, storeID: nil, from: from, to: today, on: database)
+        // Staff: one read for every merchant, only the members over the lowest thresholds, each
+        // then held to its merchant's own.
+        let totals = try await StaffRollupQueries.totals(
+            merchantID: merchantID, storeID: nil, from: from, to: today, reaching: (lowest.voidsPerStaff, lowest.pinFailuresPerStaff),
+            on: database)
         var found: [UUID: [(StaffRollupQueries.Total, FraudRules.Kind, Int)]] = [:]
         for total in totals {
             let limits = fraud(total.merchantID)
@@ -94,12 +97,14 @@ struct FraudSignalService: Sendable {
         return FraudSignalsReport(merchantId: merchantID, from: from.description, to: today.description, windowDays: FraudRules.windowDays, signals: signals)
     }
 
-    /// The lowest threshold of each card signal among `thresholds`: what a card must reach to
-    /// be a signal for any of them.
+    /// The lowest threshold of each signal among `thresholds`: what a card or a staff member
+    /// must reach to be a signal for any of them.
     static func lowestThresholds(_ thresholds: [FraudThresholds]) -> FraudThresholds {
         var lowest = FraudThresholds()
         lowest.nearLimitDays = thresholds.map(\.nearLimitDays).min() ?? lowest.nearLimitDays
         lowest.hopsPerCard = thresholds.map(\.hopsPerCard).min() ?? lowest.hopsPerCard
+        lowest.voidsPerStaff = thresholds.map(\.voidsPerStaff).min() ?? lowest.voidsPerStaff
+        lowest.pinFailuresPerStaff = thresholds.map(\.pinFailuresPerStaff).min() ?? lowest.pinFailuresPerStaff
         return lowest
     }
 }

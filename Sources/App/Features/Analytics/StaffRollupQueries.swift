@@ -15,7 +15,12 @@ enum StaffRollupQueries {
     }
 
     /// Per merchant and staff member; `merchantID == nil`: every merchant (admin).
-    static func totals(merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, on database: any Database) async throws -> [Total] {
+    /// `reaching`: only the members whose voids or PIN failures reach these counts (the fraud
+    /// signals' lowest thresholds: the other rows would be read to be dropped).
+    static func totals(
+        merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, reaching: (voids: Int, pinFailures: Int)? = nil,
+        on database: any Database
+    ) async throws -> [Total] {
         struct Row: Decodable {
             let merchant_id: UUID
             let staff_kind: String
@@ -31,12 +36,15 @@ enum StaffRollupQueries {
         var filter = SQLQueryString("day >= \(bind: from.description) AND day <= \(bind: to.description)")
         if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
         if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
+        let having = reaching.map {
+            SQLQueryString(" HAVING SUM(voids) >= \(bind: $0.voids) OR SUM(pin_failures) >= \(bind: $0.pinFailures)")
+        } ?? SQLQueryString("")
         let rows = try await database.sql.raw(
             """
             SELECT merchant_id, staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
                 CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
                 CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
-            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id
+            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id\(having)
             """
         ).all(decoding: Row.self)
         return rows.compactMap { row in

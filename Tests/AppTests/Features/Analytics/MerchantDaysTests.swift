@@ -93,11 +93,13 @@ import VaporTesting
             #expect(try await MerchantDays.compactedThrough(on: app.db) == nil)
             #expect(try await Self.compactedRows(app) == 0)
             #expect(try await Self.compactedRows(app, table: MerchantDays.platformTable) == 0)
+            #expect(try await Self.compactedRows(app, table: MerchantRunningTotals.table) == 0)
             let rebuilt = try await Self.reports(app, scenario, range: range)
             let ran = try await ScheduledJob.compactRollups.run(JobContext(application: app))
             #expect(ran.contains("summed through \(MerchantDays.lastClosedDay(now: clock.now))"), "\(ran)")
             #expect(try await Self.compactedRows(app) > 0)
             #expect(try await Self.compactedRows(app, table: MerchantDays.platformTable) > 0)
+            #expect(try await Self.compactedRows(app, table: MerchantRunningTotals.table) == (try await Self.compactedRows(app)))
             #expect(try await Self.reports(app, scenario, range: range) == rebuilt)
             #expect(try await ScheduledJob.compactRollups.run(JobContext(application: app)).contains("already"))
         }
