@@ -41,15 +41,18 @@ enum PlatformMetrics {
 
     // The metrics without labels are made once: `Counter(label:)` and its kin look the series
     // up in the registry under a lock on every call, and these run on every card operation
-    // and every SQLite write.
-    private static let replays = Counter(label: "loyalty_operation_replays_total")
-    private static let lockWait = Timer(label: "loyalty_card_lock_wait_seconds")
-    private static let inFlight = Gauge(label: "loyalty_requests_in_flight")
-    private static let gateUsers = Gauge(label: "loyalty_write_gate_users")
+    // and every SQLite write. Made after the backend is in place, so they report to it.
+    private static func madeOnce<Metric>(_ make: () -> Metric) -> Metric {
+        bootstrap()
+        return make()
+    }
+    private static let replays = madeOnce { Counter(label: "loyalty_operation_replays_total") }
+    private static let lockWait = madeOnce { Timer(label: "loyalty_card_lock_wait_seconds") }
+    private static let inFlight = madeOnce { Gauge(label: "loyalty_requests_in_flight") }
+    private static let gateUsers = madeOnce { Gauge(label: "loyalty_write_gate_users") }
 
     /// An idempotent retry answered with the stored first answer.
     static func operationReplayed() {
-        bootstrap()
         replays.increment()
     }
 
@@ -61,7 +64,6 @@ enum PlatformMetrics {
     /// From asking for the write transaction to holding the card's lock: SQLite's write gate
     /// and PostgreSQL's row lock, as an operation waits for them.
     static func cardLockWait(_ duration: Duration) {
-        bootstrap()
         lockWait.record(duration: duration)
     }
 
@@ -69,13 +71,11 @@ enum PlatformMetrics {
 
     /// Requests inside the app right now (the count shutdown waits for).
     static func requestsInFlight(_ count: Int) {
-        bootstrap()
         inFlight.record(count)
     }
 
     /// Write transactions waiting for or holding SQLite's write gate (the pool of one writer).
     static func writeGateUsers(_ count: Int) {
-        bootstrap()
         gateUsers.record(count)
     }
 

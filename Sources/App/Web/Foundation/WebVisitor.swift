@@ -152,9 +152,11 @@ enum WebPaths {
     /// without control characters: a sign-in link must not become a way to send someone elsewhere.
     static func safeReturnPath(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count <= 512,
-            // No control character (a NUL, a newline) may reach a `Location` header or a page.
-            !next.contains(where: \.isNewline),
-            !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" })
+            // No control character (a NUL, a newline) or line separator may reach a `Location`
+            // header or a page.
+            !next.unicodeScalars.contains(where: {
+                $0 == "\\" || [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+            })
         else { return nil }
         return next
     }

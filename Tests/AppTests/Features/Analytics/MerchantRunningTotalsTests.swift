@@ -65,7 +65,6 @@ import VaporTesting
         try await withTestApp { app, _ in
             let merchants = try await Self.fillMerchantDays(app)
             // Two compactions: the second continues each merchant's totals from its last row.
-            try await MerchantRunningTotals.reset(on: app.db)
             try await MerchantRunningTotals.extend(after: nil, through: Self.first.adding(days: 17), on: app.db)
             try await MerchantRunningTotals.extend(after: Self.first.adding(days: 17), through: Self.first.adding(days: Self.days), on: app.db)
             try await Self.expectEveryRangeMatches(app, merchants: merchants)

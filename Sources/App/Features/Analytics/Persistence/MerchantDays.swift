@@ -97,47 +97,53 @@ enum MerchantDays {
     }
 
     /// The platform's sums per day and per merchant over `range`, with one read of the mark.
+    /// Each merchant's compacted days come from its running totals: two rows a merchant, not
+    /// one a day.
     static func platform(range: ClosedRange<CalendarDate>, on database: any Database) async throws
         -> (byDay: [String: AnalyticsMeasures], byMerchant: [UUID: AnalyticsMeasures])
     {
         let through = try await compactedThrough(on: database)
         let byDay = try await byDay(merchantID: nil, range: range, compactedThrough: through, on: database)
-        let parts = split(range, at: through)
-        var byMerchant: [UUID: AnalyticsMeasures] = [:]
-        // Each merchant's compacted days from its running totals: two rows a merchant, not one a day.
-        if let compacted = parts.compacted { byMerchant = try await MerchantRunningTotals.sums(over: compacted, on: database) }
-        if let live = parts.live {
-            let liveSums = try await MeasureSums.sums(
-                of: "loyalty_daily_stats", by: "merchant_id", as: UUID.self, merchantID: nil, storeID: nil, range: live, on: database)
-            byMerchant.merge(liveSums) { compacted, live in compacted.adding(live) }
-        }
+        let byMerchant = try await combined(
+            range, compactedThrough: through,
+            compacted: { try await MerchantRunningTotals.sums(over: $0, on: database) },
+            live: {
+                try await MeasureSums.sums(
+                    of: "loyalty_daily_stats", by: "merchant_id", as: UUID.self, merchantID: nil, storeID: nil, range: $0, on: database)
+            })
         return (byDay, byMerchant)
-    }
-
-    /// The part of `range` the compaction covers and the part after it (either may be empty).
-    static func split(_ range: ClosedRange<CalendarDate>, at through: CalendarDate?)
-        -> (compacted: ClosedRange<CalendarDate>?, live: ClosedRange<CalendarDate>?)
-    {
-        var compacted: ClosedRange<CalendarDate>?
-        if let through, through >= range.lowerBound { compacted = range.lowerBound...min(through, range.upperBound) }
-        let firstLive = through.map { max($0.adding(days: 1), range.lowerBound) } ?? range.lowerBound
-        return (compacted, firstLive <= range.upperBound ? firstLive...range.upperBound : nil)
     }
 
     private static func byDay(
         merchantID: UUID?, range: ClosedRange<CalendarDate>, compactedThrough through: CalendarDate?, on database: any Database
     ) async throws -> [String: AnalyticsMeasures] {
-        let parts = split(range, at: through)
-        var result: [String: AnalyticsMeasures] = [:]
-        if let compacted = parts.compacted {
-            result = try await MeasureSums.sums(
-                of: merchantID == nil ? platformTable : table, by: "day", as: String.self, merchantID: merchantID, storeID: nil,
-                range: compacted, on: database)
+        try await combined(
+            range, compactedThrough: through,
+            compacted: {
+                try await MeasureSums.sums(
+                    of: merchantID == nil ? platformTable : table, by: "day", as: String.self, merchantID: merchantID, storeID: nil,
+                    range: $0, on: database)
+            },
+            live: {
+                try await MeasureSums.sums(
+                    of: "loyalty_daily_stats", by: "day", as: String.self, merchantID: merchantID, storeID: nil, range: $0, on: database)
+            })
+    }
+
+    /// The sums of the part of `range` the compaction covers (`compacted`) added to those of the
+    /// days after the mark (`live`); either part may be empty and is then not read.
+    private static func combined<Key: Hashable>(
+        _ range: ClosedRange<CalendarDate>, compactedThrough through: CalendarDate?,
+        compacted: (ClosedRange<CalendarDate>) async throws -> [Key: AnalyticsMeasures],
+        live: (ClosedRange<CalendarDate>) async throws -> [Key: AnalyticsMeasures]
+    ) async throws -> [Key: AnalyticsMeasures] {
+        var result: [Key: AnalyticsMeasures] = [:]
+        if let through, through >= range.lowerBound {
+            result = try await compacted(range.lowerBound...min(through, range.upperBound))
         }
-        if let live = parts.live {
-            let liveSums = try await MeasureSums.sums(
-                of: "loyalty_daily_stats", by: "day", as: String.self, merchantID: merchantID, storeID: nil, range: live, on: database)
-            result.merge(liveSums) { compacted, live in compacted.adding(live) }
+        let firstLive = through.map { max($0.adding(days: 1), range.lowerBound) } ?? range.lowerBound
+        if firstLive <= range.upperBound {
+            result.merge(try await live(firstLive...range.upperBound)) { $0.adding($1) }
         }
         return result
     }
