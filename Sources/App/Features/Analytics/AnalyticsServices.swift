@@ -117,10 +117,9 @@ struct AnalyticsService: Sendable {
     private func staffRows(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>) async throws -> [AnalyticsStaffRow] {
         let totals = try await StaffRollupQueries.totals(
             merchantID: merchantID, storeID: storeID, from: range.lowerBound, to: range.upperBound, on: database)
-        let names = try await StaffRollupQueries.names(of: totals.map(\.identity), merchantID: merchantID, on: database)
         return totals.map {
             AnalyticsStaffRow(
-                kind: $0.identity.kind, staffId: $0.identity.id, name: names[$0.identity] ?? "", operations: $0.delta.operations,
+                kind: $0.identity.kind, staffId: $0.identity.id, name: $0.name, operations: $0.delta.operations,
                 stamps: $0.delta.stamps, points: $0.delta.points, redemptions: $0.delta.redemptions, voids: $0.delta.voids,
                 pinFailures: $0.delta.pinFailures)
         }.sorted { ($0.operations, $1.name) > ($1.operations, $0.name) }

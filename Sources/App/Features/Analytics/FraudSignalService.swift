@@ -65,8 +65,8 @@ struct FraudSignalService: Sendable {
                     value: value, threshold: kind.threshold(in: limits), lastSeen: row.last_day))
         }
 
-        // Staff: one read for every merchant, only the members over the lowest thresholds, each
-        // then held to its merchant's own.
+        // Staff: one read for every merchant, only the members over the lowest thresholds (with
+        // their names), each then held to its merchant's own.
         let totals = try await StaffRollupQueries.totals(
             merchantID: merchantID, storeID: nil, from: from, to: today, reaching: (lowest.voidsPerStaff, lowest.pinFailuresPerStaff),
             on: database)
@@ -80,16 +80,13 @@ struct FraudSignalService: Sendable {
                 found[total.merchantID, default: []].append((total, .pinFailures, total.delta.pinFailures))
             }
         }
-        // Every flagged member's name in one read: the rows are their merchants' own, and a
-        // merchant's report reads its own members only.
-        let names = try await StaffRollupQueries.names(of: found.values.flatMap { $0.map(\.0.identity) }, merchantID: merchantID, on: database)
         for (merchant, merchantFound) in found {
             let limits = fraud(merchant)
             for (total, kind, value) in merchantFound {
                 signals.append(
                     FraudSignal(
                         merchantId: merchant, kind: kind.rawValue, subject: "staff", cardId: nil, staffKind: total.identity.kind,
-                        staffId: total.identity.id, label: names[total.identity] ?? "", value: value, threshold: kind.threshold(in: limits),
+                        staffId: total.identity.id, label: total.name, value: value, threshold: kind.threshold(in: limits),
                         lastSeen: total.lastDay))
             }
         }

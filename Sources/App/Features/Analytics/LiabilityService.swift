@@ -5,8 +5,8 @@ import LoyaltyCore
 import SQLKit
 
 /// Outstanding balances and their value (decision 0026). Reads the 8 shard rows of
-/// `loyalty_balance_totals`, the program and its rewards, and the points-by-activity-day
-/// buckets older than the 90-day horizon (at most one row per day and shard): four queries
+/// `loyalty_balance_totals`, the program with its rewards, and the points-by-activity-day
+/// buckets older than the 90-day horizon (at most one row per day and shard): three queries
 /// whether for one merchant or for every merchant of a page.
 struct LiabilityService: Sendable {
     let database: any Database
@@ -35,17 +35,27 @@ struct LiabilityService: Sendable {
                 """
             ).all(decoding: Totals.self).map { ($0.merchant_id, $0) }, uniquingKeysWith: { first, _ in first })
 
-        // The few columns the values need, with SQLKit: the platform page reads every
-        // merchant's program and rewards, and Fluent's models were a tenth of its profile.
-        let programs = Dictionary(
-            try await database.sql.select()
-                .columns("id", "merchant_id", "stamps_target", "stamps_reward_cost_cents", "points_expiration_days")
-                .from(ProgramModel.schema).where("merchant_id", .in, merchantIDs).all(decoding: ProgramCosts.self).map { ($0.merchant_id, $0) },
-            uniquingKeysWith: { first, _ in first })
-        let programIDs = programs.values.map(\.id)
-        let rewards = programIDs.isEmpty ? [:] : Dictionary(
-            grouping: try await database.sql.select().columns("program_id", "points_cost", "cost_cents", "is_active").from(RewardModel.schema)
-                .where("program_id", .in, programIDs).all(decoding: RewardCost.self), by: \.program_id)
+        // The few columns the values need, with SQLKit (the platform page reads every
+        // merchant's program, and Fluent's models were a tenth of its profile), each program
+        // with its rewards in one statement.
+        var programs: [UUID: ProgramCosts] = [:]
+        var rewards: [UUID: [RewardCost]] = [:]
+        for row in try await database.sql.raw(
+            """
+            SELECT p.id, p.merchant_id, p.stamps_target, p.stamps_reward_cost_cents, p.points_expiration_days,
+                r.points_cost, r.cost_cents, r.is_active
+            FROM \(ident: ProgramModel.schema) p LEFT JOIN \(ident: RewardModel.schema) r ON r.program_id = p.id
+            WHERE p.merchant_id IN (\(binds: merchantIDs))
+            """
+        ).all(decoding: ProgramRewardRow.self) {
+            guard programs[row.merchant_id].map({ $0.id == row.id }) ?? true else { continue }
+            programs[row.merchant_id] = ProgramCosts(
+                id: row.id, stamps_target: row.stamps_target, stamps_reward_cost_cents: row.stamps_reward_cost_cents,
+                points_expiration_days: row.points_expiration_days)
+            if let pointsCost = row.points_cost, let isActive = row.is_active {
+                rewards[row.id, default: []].append(RewardCost(points_cost: pointsCost, cost_cents: row.cost_cents, is_active: isActive))
+            }
+        }
 
         // Safe: every instant has a Gregorian date.
         let today = CalendarDate(now(), in: .gmt)!
@@ -84,18 +94,28 @@ struct LiabilityService: Sendable {
         return reports
     }
 
-    /// What a program's liability needs: its stamp card's size and reward cost, and how long
-    /// points live.
-    private struct ProgramCosts: Decodable {
+    /// A program and one of its rewards (none: the reward's columns are null).
+    private struct ProgramRewardRow: Decodable {
         let id: UUID
         let merchant_id: UUID
         let stamps_target: Int
         let stamps_reward_cost_cents: Int?
         let points_expiration_days: Int?
+        let points_cost: Int?
+        let cost_cents: Int?
+        let is_active: Bool?
     }
 
-    private struct RewardCost: Decodable {
-        let program_id: UUID
+    /// What a program's liability needs: its stamp card's size and reward cost, and how long
+    /// points live.
+    private struct ProgramCosts {
+        let id: UUID
+        let stamps_target: Int
+        let stamps_reward_cost_cents: Int?
+        let points_expiration_days: Int?
+    }
+
+    private struct RewardCost {
         let points_cost: Int
         let cost_cents: Int?
         let is_active: Bool

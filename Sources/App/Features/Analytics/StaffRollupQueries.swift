@@ -9,14 +9,19 @@ enum StaffRollupQueries {
     struct Total {
         let merchantID: UUID
         let identity: StaffMember
+        /// The PIN's name, the user's name (else e-mail); empty when gone.
+        let name: String
         let delta: StaffDayDelta
         /// The last day with a row in the range.
         let lastDay: String
     }
 
-    /// Per merchant and staff member; `merchantID == nil`: every merchant (admin).
-    /// `reaching`: only the members whose voids or PIN failures reach these counts (the fraud
-    /// signals' lowest thresholds: the other rows would be read to be dropped).
+    /// Per merchant and staff member, with its display name; `merchantID == nil`: every
+    /// merchant (admin). `reaching`: only the members whose voids or PIN failures reach these
+    /// counts (the fraud signals' lowest thresholds: the other rows would be read to be dropped).
+    ///
+    /// The names come in the same statement: a PIN is named only by its own merchant's row, so
+    /// a stray id never reveals another tenant's name.
     static func totals(
         merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, reaching: (voids: Int, pinFailures: Int)? = nil,
         on database: any Database
@@ -25,6 +30,7 @@ enum StaffRollupQueries {
             let merchant_id: UUID
             let staff_kind: String
             let staff_id: UUID
+            let name: String?
             let operations: Int
             let stamps: Int
             let points: Int
@@ -41,10 +47,14 @@ enum StaffRollupQueries {
         } ?? SQLQueryString("")
         let rows = try await database.sql.raw(
             """
-            SELECT merchant_id, staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
-                CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
-                CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
-            FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id\(having)
+            SELECT t.*, CASE WHEN t.staff_kind = 'pin' THEN p.name ELSE COALESCE(u.name, u.email) END AS name FROM (
+                SELECT merchant_id, staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
+                    CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
+                    CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
+                FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id\(having)
+            ) t
+            LEFT JOIN \(ident: StaffPinModel.schema) p ON t.staff_kind = 'pin' AND p.id = t.staff_id AND p.merchant_id = t.merchant_id
+            LEFT JOIN \(ident: UserModel.schema) u ON t.staff_kind = 'user' AND u.id = t.staff_id
             """
         ).all(decoding: Row.self)
         return rows.compactMap { row in
@@ -52,40 +62,13 @@ enum StaffRollupQueries {
                 ? StaffMember(staffPinID: row.staff_id, userID: nil) : StaffMember(staffPinID: nil, userID: row.staff_id)
             return identity.map {
                 Total(
-                    merchantID: row.merchant_id, identity: $0,
+                    merchantID: row.merchant_id, identity: $0, name: row.name ?? "",
                     delta: StaffDayDelta(
                         operations: row.operations, stamps: row.stamps, points: row.points, redemptions: row.redemptions,
                         voids: row.voids, pinFailures: row.pin_failures),
                     lastDay: row.last_day)
             }
         }
-    }
-
-    /// Display names: the PIN's name, the user's name (else e-mail). Only the merchant's own
-    /// PINs are named (`merchantID`), so a stray id never reveals another tenant's name.
-    static func names(of identities: [StaffMember], merchantID: UUID?, on database: any Database) async throws -> [StaffMember: String] {
-        struct Named: Decodable {
-            let id: UUID
-            let name: String?
-            let email: String?
-        }
-        var names: [StaffMember: String] = [:]
-        let pinIDs = identities.filter { $0.kind == "pin" }.map(\.id)
-        let userIDs = identities.filter { $0.kind == "user" }.map(\.id)
-        if !pinIDs.isEmpty {
-            let query = database.sql.select().columns("id", "name").from(StaffPinModel.schema).where("id", .in, pinIDs)
-            if let merchantID { query.where("merchant_id", .equal, merchantID) }
-            for pin in try await query.all(decoding: Named.self) {
-                if let identity = StaffMember(staffPinID: pin.id, userID: nil) { names[identity] = pin.name ?? "" }
-            }
-        }
-        if !userIDs.isEmpty {
-            let query = database.sql.select().columns("id", "name", "email").from(UserModel.schema).where("id", .in, userIDs)
-            for user in try await query.all(decoding: Named.self) {
-                if let identity = StaffMember(staffPinID: nil, userID: user.id) { names[identity] = user.name ?? user.email ?? "" }
-            }
-        }
-        return names
     }
 }
 

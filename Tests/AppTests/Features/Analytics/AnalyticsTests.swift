@@ -66,6 +66,7 @@ import VaporTesting
             // The wrong PIN named nobody: it counts against the signed-in cashier.
             let cashier = try #require(staff.first { $0["staff_id"]?.string?.lowercased() == scenario.counter.cashier.id!.uuidString.lowercased() })
             #expect(cashier["kind"]?.string == "user" && cashier["pin_failures"]?.int == 1)
+            #expect(cashier["name"]?.string == scenario.counter.cashier.email)
 
             // Per reward.
             let rewards = try #require(json["rewards"]?.array)
@@ -184,6 +185,8 @@ import VaporTesting
             #expect(hop["value"]?.int == 1 && hop["threshold"]?.int == 1)
             let pins = try #require(signals.first { $0["kind"]?.string == "pin_failures" })
             #expect(pins["staff_id"]?.string?.lowercased() == scenario.counter.cashier.id!.uuidString.lowercased())
+            // A user without a name is named by e-mail.
+            #expect(pins["label"]?.string == scenario.counter.cashier.email)
             // Four stamps on day one (limit 5, 80 %): a near-limit day.
             let nearLimit = try #require(signals.first { $0["kind"]?.string == "near_daily_limit" })
             #expect(nearLimit["value"]?.int == 1)
@@ -226,6 +229,24 @@ import VaporTesting
             #expect(own.first?["label"]?.string == other.card.cardNumber)
             let both = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
             #expect(try both.json["signals"]?.array?.count == signals.count + 1)
+
+            // A row of the first merchant naming the other's PIN (no operation writes one) is a
+            // signal without a name: a stray id never reveals another tenant's staff.
+            let elsewhere = try await app.makePin("1111", in: other.store, name: "Elsewhere")
+            try await app.db.sql.raw(
+                """
+                INSERT INTO loyalty_staff_daily_stats
+                    (merchant_id, store_id, day, staff_kind, staff_id, operations, stamps, points, redemptions, voids, pin_failures)
+                VALUES (\(bind: scenario.counter.merchant.id!), \(bind: scenario.counter.store.id!), \(bind: today.description), 'pin',
+                    \(bind: elsewhere.id!), 40, 0, 0, 0, 40, 0)
+                """
+            ).run()
+            for view in [("/api/v1/merchants/loyalty/signals", scenario.counter.ownerToken), ("/api/v1/admin/loyalty/signals", scenario.adminToken)] {
+                let answer = try await app.send(.GET, view.0, token: view.1)
+                let stray = try #require(try answer.json["signals"]?.array?.first { $0["staff_id"]?.string?.lowercased() == elsewhere.id!.uuidString.lowercased() })
+                #expect(stray["kind"]?.string == "many_voids" && stray["label"]?.string == "")
+                #expect(!answer.body.string.contains("Elsewhere"))
+            }
         }
     }
 
