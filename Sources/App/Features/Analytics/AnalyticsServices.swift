@@ -94,9 +94,11 @@ struct AnalyticsService: Sendable {
 
     /// The platform across merchants (days as each store counts them).
     func platform(range: ClosedRange<CalendarDate>) async throws -> PlatformAnalyticsReport {
+        // The merchants read alongside their figures (on PostgreSQL, on another connection).
+        async let merchantRows = MerchantModel.query(on: database).sort(\.$name).all()
         let (byDay, byMerchant) = try await MerchantDays.platform(range: range, on: database)
         let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
-        let merchants = try await MerchantModel.query(on: database).sort(\.$name).all()
+        let merchants = try await merchantRows
         return PlatformAnalyticsReport(
             from: range.lowerBound.description, to: range.upperBound.description, totals: totals,
             redemptionRate: AnalyticsRollupRules.redemptionRate(redeemed: totals.rewardsRedeemed, earned: totals.rewardsEarned),

@@ -22,6 +22,21 @@ struct LiabilityService: Sendable {
     /// The report of each of `merchantIDs`.
     func reports(merchantIDs: [UUID]) async throws -> [UUID: LiabilityReport] {
         guard !merchantIDs.isEmpty else { return [:] }
+        return try await reports(of: merchantIDs)
+    }
+
+    /// The report of every merchant with a program or a balance (the platform's page; one
+    /// without either owes nothing), read without a list of ids, so that it needs no list of
+    /// merchants first.
+    func everyMerchantsReports() async throws -> [UUID: LiabilityReport] {
+        try await reports(of: nil)
+    }
+
+    /// `merchantIDs == nil`: every merchant's.
+    private func reports(of merchantIDs: [UUID]?) async throws -> [UUID: LiabilityReport] {
+        func only(_ column: String) -> SQLQueryString {
+            merchantIDs.map { SQLQueryString("WHERE \(unsafeRaw: column) IN (\(binds: $0))") } ?? SQLQueryString("")
+        }
         struct Totals: Decodable {
             let merchant_id: UUID
             let stamps: Int
@@ -31,7 +46,7 @@ struct LiabilityService: Sendable {
             try await database.sql.raw(
                 """
                 SELECT merchant_id, CAST(SUM(stamps) AS BIGINT) AS stamps, CAST(SUM(points) AS BIGINT) AS points
-                FROM loyalty_balance_totals WHERE merchant_id IN (\(binds: merchantIDs)) GROUP BY merchant_id
+                FROM loyalty_balance_totals \(only("merchant_id")) GROUP BY merchant_id
                 """
             ).all(decoding: Totals.self).map { ($0.merchant_id, $0) }, uniquingKeysWith: { first, _ in first })
 
@@ -45,7 +60,7 @@ struct LiabilityService: Sendable {
             SELECT p.id, p.merchant_id, p.stamps_target, p.stamps_reward_cost_cents, p.points_expiration_days,
                 r.points_cost, r.cost_cents, r.is_active
             FROM \(ident: ProgramModel.schema) p LEFT JOIN \(ident: RewardModel.schema) r ON r.program_id = p.id
-            WHERE p.merchant_id IN (\(binds: merchantIDs))
+            \(only("p.merchant_id"))
             """
         ).all(decoding: ProgramRewardRow.self) {
             guard programs[row.merchant_id].map({ $0.id == row.id }) ?? true else { continue }
@@ -67,7 +82,7 @@ struct LiabilityService: Sendable {
         let due = try await pointsDue(by: cutoffs)
 
         var reports: [UUID: LiabilityReport] = [:]
-        for merchantID in merchantIDs {
+        for merchantID in merchantIDs ?? Array(Set(totals.keys).union(programs.keys)) {
             let stamps = totals[merchantID]?.stamps ?? 0
             let points = totals[merchantID]?.points ?? 0
             let program = programs[merchantID]

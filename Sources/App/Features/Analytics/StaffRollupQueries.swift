@@ -45,13 +45,19 @@ enum StaffRollupQueries {
         let having = reaching.map {
             SQLQueryString(" HAVING SUM(voids) >= \(bind: $0.voids) OR SUM(pin_failures) >= \(bind: $0.pinFailures)")
         } ?? SQLQueryString("")
+        // Every merchant's: through the merchants, so that each is read from its own range of the
+        // (merchant, day) index; PostgreSQL read the whole table for the days' rows otherwise
+        // (20,000 rows for 578 at a million cards: 1.3 → 0.5 ms).
+        let source = merchantID == nil
+            ? SQLQueryString("\(ident: MerchantModel.schema) m JOIN loyalty_staff_daily_stats ON loyalty_staff_daily_stats.merchant_id = m.id")
+            : SQLQueryString("loyalty_staff_daily_stats")
         let rows = try await database.sql.raw(
             """
             SELECT t.*, CASE WHEN t.staff_kind = 'pin' THEN p.name ELSE COALESCE(u.name, u.email) END AS name FROM (
                 SELECT merchant_id, staff_kind, staff_id, CAST(SUM(operations) AS BIGINT) AS operations, CAST(SUM(stamps) AS BIGINT) AS stamps,
                     CAST(SUM(points) AS BIGINT) AS points, CAST(SUM(redemptions) AS BIGINT) AS redemptions,
                     CAST(SUM(voids) AS BIGINT) AS voids, CAST(SUM(pin_failures) AS BIGINT) AS pin_failures, MAX(day) AS last_day
-                FROM loyalty_staff_daily_stats WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id\(having)
+                FROM \(source) WHERE \(filter) GROUP BY merchant_id, staff_kind, staff_id\(having)
             ) t
             LEFT JOIN \(ident: StaffPinModel.schema) p ON t.staff_kind = 'pin' AND p.id = t.staff_id AND p.merchant_id = t.merchant_id
             LEFT JOIN \(ident: UserModel.schema) u ON t.staff_kind = 'user' AND u.id = t.staff_id

@@ -9,11 +9,14 @@ import SQLKit
 /// `matchingPhone`, the counter's search page, also the whole phone number). Read with
 /// SQLKit: Fluent reflects over each model it decodes, 30 fields a card.
 extension CardService {
+    /// `program`: the merchant's program when the caller has read it already (a page shows
+    /// balances with it); read here otherwise.
     func cards(
         merchantID: UUID, enrolledAt storeID: UUID? = nil, status: CardStatus? = nil, matching text: String?, matchingPhone: Bool = false,
-        page: PageRequest
+        page: PageRequest, program known: ProgramModel? = nil
     ) async throws -> Page<CardResponse> {
-        let program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first()
+        var program = known
+        if program == nil { program = try await ProgramModel.query(on: database).filter(\.$merchant.$id == merchantID).first() }
         guard let program else { return Page(items: [], total: 0, page: page.page, perPage: page.perPage) }
         let text = text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         let search = CardSearch(
@@ -142,7 +145,8 @@ struct CardSearch: Sendable {
     func cardsByName(customers: Int, on sql: any SQLDatabase) -> SQLSelectBuilder {
         let named =
             SQLQueryString("(SELECT id FROM customers WHERE merchant_id = \(bind: merchantID) AND ")
-            + PrefixMatch.name(text ?? "", table: CustomerModel.schema, sqlite: sqlite) + SQLQueryString(" LIMIT \(literal: customers)) named")
+            + PrefixMatch.name(text ?? "", table: CustomerModel.schema, sqlite: sqlite) + SQLQueryString(" ORDER BY ")
+            + PrefixMatch.nameOrder(table: CustomerModel.schema, sqlite: sqlite) + SQLQueryString(" LIMIT \(literal: customers)) named")
         let query = sql.select().from(named).join(CardModel.schema, on: Self.card("customer_id"), .equal, SQLColumn("id", table: "named"))
         return cardConditions(on: query)
     }

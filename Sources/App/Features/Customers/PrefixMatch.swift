@@ -37,11 +37,23 @@ enum PrefixMatch {
         return query
     }
 
+    /// The name index's order, for `ORDER BY` after a `name` match: PostgreSQL then reads the
+    /// index in order and stops at a `LIMIT`, where without it a bitmap scan read every match
+    /// first (16,578 entries for "mar" at a million cards: 2.9 → 1.8 ms for the first 1,001).
+    static func nameOrder(table: String? = nil, sqlite: Bool) -> SQLQueryString {
+        SQLQueryString("\(unsafeRaw: key(column: "name", lowered: true, table: table, sqlite: sqlite))")
+    }
+
     private static func match(column: String, lowered: Bool, text: String, table: String?, sqlite: Bool) -> SQLQueryString {
         let prefix = text.lowercased()
+        let key = key(column: column, lowered: lowered, table: table, sqlite: sqlite)
+        return SQLQueryString("(\(unsafeRaw: key) >= \(bind: prefix) AND \(unsafeRaw: key) < \(bind: prefix + "\u{10FFFF}"))")
+    }
+
+    /// The indexed expression: the column, lower-cased or not, compared byte by byte.
+    private static func key(column: String, lowered: Bool, table: String?, sqlite: Bool) -> String {
         let qualified = (table.map { $0 + "." } ?? "") + column
         let value = lowered ? "lower(\(qualified))" : qualified
-        let key = sqlite ? value : "(\(value) COLLATE \"C\")"
-        return SQLQueryString("(\(unsafeRaw: key) >= \(bind: prefix) AND \(unsafeRaw: key) < \(bind: prefix + "\u{10FFFF}"))")
+        return sqlite ? value : "(\(value) COLLATE \"C\")"
     }
 }

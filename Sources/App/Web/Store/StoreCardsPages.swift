@@ -51,9 +51,10 @@ struct StoreCardsPages: RouteCollection {
         }
         guard let text else { return try await req.renderPage("store/cards", title: "store.cards_title", page, stylesheet: "store.css", script: "store.js") }
         page.searched = true
-        let found = try await req.cards.cards(
-            merchantID: req.store.merchantID, matching: text, matchingPhone: true, page: PageRequest(page: pageNumber, perPage: Self.perPage))
         let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == req.store.merchantID).first()
+        let found = try await req.cards.cards(
+            merchantID: req.store.merchantID, matching: text, matchingPhone: true, page: PageRequest(page: pageNumber, perPage: Self.perPage),
+            program: program)
         let format = req.storeFormat
         page.rows = found.items.map { card in
             SearchPage.Row(

@@ -137,6 +137,10 @@ import VaporTesting
             }
             #expect(together[scenario.counter.merchant.id!]?.outstandingPoints == points)
             #expect(together[other.merchant.id!]?.outstandingStamps == 1 && together[ids[2]]?.outstandingStamps == 0)
+            // Every merchant's, read without a list (the platform's page): the same reports, and
+            // none for an id that is no merchant's.
+            let every = try await liability.everyMerchantsReports()
+            #expect(every.count == 2 && every[ids[0]] == together[ids[0]] && every[ids[1]] == together[ids[1]])
 
             // 31 days on, the job took them: nothing outstanding, nothing left to expire.
             clock.advance(by: 31 * 86_400)

@@ -103,7 +103,8 @@ enum MerchantDays {
         -> (byDay: [String: AnalyticsMeasures], byMerchant: [UUID: AnalyticsMeasures])
     {
         let through = try await compactedThrough(on: database)
-        let byDay = try await byDay(merchantID: nil, range: range, compactedThrough: through, on: database)
+        // The two reads at once: on PostgreSQL, each on its own connection.
+        async let byDay = byDay(merchantID: nil, range: range, compactedThrough: through, on: database)
         let byMerchant = try await combined(
             range, compactedThrough: through,
             compacted: { try await MerchantRunningTotals.sums(over: $0, on: database) },
@@ -111,7 +112,7 @@ enum MerchantDays {
                 try await MeasureSums.sums(
                     of: "loyalty_daily_stats", by: "merchant_id", as: UUID.self, merchantID: nil, storeID: nil, range: $0, on: database)
             })
-        return (byDay, byMerchant)
+        return (try await byDay, byMerchant)
     }
 
     private static func byDay(

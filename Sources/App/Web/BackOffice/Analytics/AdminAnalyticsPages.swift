@@ -52,9 +52,10 @@ struct AdminAnalyticsPages: RouteCollection {
             return try await req.renderBackOffice(
                 "backoffice/analytics/admin", title: "analytics.admin_title", page, status: error.status, script: "charts.js")
         }
-        // Every merchant's signals in one report, read while the activity and liability are:
-        // on PostgreSQL on another connection (SQLite's one connection per event loop takes the
-        // statements in turn).
+        // Every merchant's liability and signals in one report each, not one per merchant, read
+        // while the activity is: on PostgreSQL each on its own connection (SQLite's one
+        // connection per event loop takes the statements in turn).
+        async let liabilityReports = req.liability.everyMerchantsReports()
         async let signalReport = req.fraudSignals.report(merchantID: nil)
         let report = try await req.analytics.platform(range: range)
         func csv(_ table: String) -> String { "/admin/analytics.csv" + filters.csvQuery(table: table, range: range, storeID: nil) }
@@ -62,8 +63,7 @@ struct AdminAnalyticsPages: RouteCollection {
         // Every merchant, including those without activity in the period (the report lists
         // them all, by name).
         let merchants = report.merchants
-        // Every merchant's liability in one report, not one per merchant.
-        let liabilities = try await req.liability.reports(merchantIDs: merchants.map(\.merchantId))
+        let liabilities = try await liabilityReports
         let signals = Dictionary(grouping: try await signalReport.signals, by: \.merchantId)
         let rows = merchants.map { merchant in
             MerchantRow(

@@ -58,10 +58,10 @@ struct MerchantCardsPages: RouteCollection {
             let status = try CardSearchQuery(q: nil, status: statusText).checkedStatus()
             let storeID = try scope.store(storeText)
             let number = req.pageNumber
+            let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
             let found = try await req.cards.cards(
                 merchantID: scope.merchantID, enrolledAt: storeID, status: status, matching: text, matchingPhone: true,
-                page: PageRequest(page: number, perPage: Self.perPage, countCap: MerchantPeoplePages.countCap))
-            let program = try await ProgramModel.query(on: req.db).filter(\.$merchant.$id == scope.merchantID).first()
+                page: PageRequest(page: number, perPage: Self.perPage, countCap: MerchantPeoplePages.countCap), program: program)
             page.rows = found.items.map { card in
                 ListPage.Row(
                     url: "/merchant/cards/\(card.id.uuidString)", number: card.cardNumber, holder: card.customerName ?? "",
