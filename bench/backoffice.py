@@ -47,20 +47,38 @@ def send_secure_cookies_over_loopback(session: requests.Session) -> None:
         cookie.secure = False
 
 
-def measure(session: requests.Session, url: str, samples: int, warmup: int, headers=None) -> dict:
+def measure(checks: list, samples: int, warmup: int, rounds: int) -> list[dict]:
+    """Each check's timings, taken in `rounds` slices of the run: in every slice each URL is
+    asked once untimed, then `samples / rounds` times in a row, timed (the same warm,
+    repeated requests as one block per URL would time).
+
+    A ratio to the trivial page is only as steady as the trivial page's own figure. Timed in
+    one block per URL, a burst of load on the machine (two cores, shared) fell on some URLs and
+    not on others: over three runs of one build the trivial page's block took 2.0 to 3.1 ms on
+    PostgreSQL, and /admin/analytics 6.7 to 11.3 times that. In slices, a burst falls on every
+    URL alike, and each median is taken across the whole run.
+    """
     for _ in range(warmup):
-        check(session.get(url, headers=headers, timeout=120), url)
-    times = []
-    size = 0
-    for _ in range(samples):
-        start = time.perf_counter()
-        answer = session.get(url, headers=headers, timeout=120)
-        times.append((time.perf_counter() - start) * 1000)
-        check(answer, url)
-        size = len(answer.content)
-    times.sort()
-    return {"p50_ms": statistics.median(times), "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
-            "bytes": size}
+        for _, _, session, url in checks:
+            check(session.get(url, timeout=120), url)
+    per_round = max(1, samples // rounds)
+    times = [[] for _ in checks]
+    sizes = [0 for _ in checks]
+    for _ in range(rounds):
+        for index, (_, _, session, url) in enumerate(checks):
+            check(session.get(url, timeout=120), url)
+            for _ in range(per_round):
+                start = time.perf_counter()
+                answer = session.get(url, timeout=120)
+                times[index].append((time.perf_counter() - start) * 1000)
+                check(answer, url)
+                sizes[index] = len(answer.content)
+    figures = []
+    for timings, size in zip(times, sizes):
+        timings.sort()
+        figures.append({"p50_ms": statistics.median(timings),
+                        "p95_ms": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))], "bytes": size})
+    return figures
 
 
 def check(answer: requests.Response, url: str) -> None:
@@ -74,12 +92,13 @@ def main() -> None:
     parser.add_argument("--engine", required=True)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5, help="slices of the run the samples are taken in")
     parser.add_argument("--out", required=True)
     parser.add_argument("--until", type=date.fromisoformat, required=True,
                         help="the generated history's last day: the ranges end there, whatever today is")
     args = parser.parse_args()
-    if args.samples < 1 or args.warmup < 0:
-        parser.error("--samples must be at least 1 and --warmup at least 0")
+    if args.samples < 1 or args.warmup < 0 or not 1 <= args.rounds <= args.samples:
+        parser.error("--samples must be at least 1, --warmup at least 0, --rounds from 1 to --samples")
     base = args.base
 
     owner_api = requests.Session()
@@ -139,14 +158,13 @@ def main() -> None:
     ]
 
     results = []
-    for kind, name, session, url in checks:
-        figures = measure(session, url, args.samples, args.warmup)
+    for (kind, name, _, url), figures in zip(checks, measure(checks, args.samples, args.warmup, args.rounds)):
         results.append({"kind": kind, "name": name, "url": url.removeprefix(base), **figures})
         print(f"  {name}: p50 {figures['p50_ms']:.1f} ms", file=sys.stderr, flush=True)
 
     trivial = results[0]["p50_ms"]
     print(f"\n{args.engine}: owner m1 has {total_cards} cards; trivial page p50 {trivial:.2f} ms; "
-          f"{args.samples} samples after {args.warmup} warm-up requests, one client\n")
+          f"{args.samples} samples in {args.rounds} slices of the run after {args.warmup} warm-up rounds, one client\n")
     print(f"| {'what':42} | {'p50 ms':>8} | {'p95 ms':>8} | {'× trivial':>9} | {'bytes':>9} |")
     print(f"|{'-' * 44}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 11}|")
     for row in results:
