@@ -66,25 +66,30 @@ struct AnalyticsService: Sendable {
         if let storeID, !stores.contains(where: { $0.id == storeID }) { throw APIError.notFound("The store") }
         let timezone = stores.first(where: { storeID == nil || $0.id == storeID })?.timezone ?? "UTC"
 
+        // The series and the tables are read at once: on PostgreSQL, each on its own connection
+        // (SQLite's one connection per event loop takes them in turn).
         // A store's days are not compacted: its series sums its own rows.
-        let byDay = try await storeID == nil
+        async let byDayRead = storeID == nil
             ? MerchantDays.byDay(merchantID: merchantID, range: range, on: database)
             : MeasureSums.sums(of: "loyalty_daily_stats", by: "day", as: String.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
-        let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
         var storeRows: [AnalyticsStoreRow] = []
         var staff: [AnalyticsStaffRow] = []
         var rewards: [AnalyticsRewardRow] = []
         if withTables {
-            let byStore = try await MeasureSums.sums(
+            async let byStoreRead = MeasureSums.sums(
                 of: "loyalty_daily_stats", by: "store_id", as: UUID.self, merchantID: merchantID, storeID: storeID, range: range, on: database)
+            async let staffRead = staffRows(merchantID: merchantID, storeID: storeID, range: range)
+            async let rewardsRead = rewardRows(merchantID: merchantID, storeID: storeID, range: range, program: names.program)
+            let byStore = try await byStoreRead
             storeRows = try stores.compactMap { store -> AnalyticsStoreRow? in
                 let id = try store.requireID()
                 guard storeID == nil || id == storeID else { return nil }
                 return AnalyticsStoreRow(storeId: id, name: store.name, measures: byStore[id] ?? .init())
             }
-            staff = try await staffRows(merchantID: merchantID, storeID: storeID, range: range)
-            rewards = try await rewardRows(merchantID: merchantID, storeID: storeID, range: range, program: names.program)
+            (staff, rewards) = try await (staffRead, rewardsRead)
         }
+        let byDay = try await byDayRead
+        let totals = byDay.values.reduce(into: AnalyticsMeasures()) { $0.add($1) }
         return AnalyticsReport(
             scope: storeID == nil ? "merchant" : "store", merchantId: merchantID, storeId: storeID,
             from: range.lowerBound.description, to: range.upperBound.description, timezone: timezone, totals: totals,
