@@ -9,7 +9,7 @@ import VaporTesting
 
 /// Shutdown waits for requests in flight and refuses later ones; PostgreSQL sessions cannot hold
 /// a card forever (docs/decisions/0021-graceful-shutdown.md). The whole SIGTERM under load is
-/// tests/system/test_shutdown_under_load.py.
+/// system-tests/test_shutdown_under_load.py.
 @Suite struct ShutdownTests {
     @Test func drainWaitsForTheRequestsInFlightThenRefusesNewOnes() async throws {
         let requests = InFlightRequests()

@@ -10,7 +10,7 @@ import WalletTestSupport
 
 /// Google Wallet inside the app: start-up checks, the save links in the card answers and on the
 /// card page, the class id rule, and the admin's views. Calls to Google itself are the system
-/// tests' business (tests/system/test_google_wallet.py, against a stand-in).
+/// tests' business (system-tests/test_google_wallet.py, against a stand-in).
 @Suite struct GoogleWalletAppTests {
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID())").path
 

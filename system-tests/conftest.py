@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 HTTP_TIMEOUT = 15.0
@@ -292,7 +292,7 @@ def apple_wallet_env(tmp_path_factory) -> dict:
 @pytest.fixture
 def google_wallet_env(request, tmp_path) -> dict:
     """Google Wallet settings for a server, pointing at a fresh Google stand-in
-    (tests/system/google_standin.py) that trusts a new service-account key. The stand-in's URL,
+    (system-tests/google_standin.py) that trusts a new service-account key. The stand-in's URL,
     its JSON-lines record and the key's public half are in ``LOYALTY_TEST_GOOGLE_URL``,
     ``LOYALTY_TEST_GOOGLE_RECORD`` and ``LOYALTY_TEST_GOOGLE_PUBLIC_KEY`` (not read by the app).
     Parametrized indirectly, the parameter is the access tokens' lifetime in seconds."""

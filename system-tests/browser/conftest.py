@@ -39,7 +39,7 @@ def browser_db_env(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def demo_server(request, loyalty_bin, browser_db_env, tmp_path_factory):
-    """`loyalty demo`, then `loyalty serve`, on a fresh database (as tests/system's `loyalty`)."""
+    """`loyalty demo`, then `loyalty serve`, on a fresh database (as system-tests's `loyalty`)."""
     tmp = tmp_path_factory.mktemp("browser-server")
     env = {k: v for k, v in os.environ.items()
            if not (k.startswith("LOYALTY_") or k in ("DATABASE_URL", "TEST_POSTGRES_URL"))}

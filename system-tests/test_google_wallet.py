@@ -1,5 +1,5 @@
 """Google Wallet against the real binary (issue #10): the app talks to the Google stand-in
-(tests/system/google_standin.py), which checks the token exchange and every class and object the
+(system-tests/google_standin.py), which checks the token exchange and every class and object the
 way Google does and records each request; save links are verified independently with PyJWT
 against the service account's public key.
 

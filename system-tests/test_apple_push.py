@@ -28,7 +28,7 @@ def apns(apple_wallet_env, tmp_path):
     record.touch()
     log = open(tmp_path / "apns-standin.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, str(REPO_ROOT / "tests" / "system" / "apns_standin.py"), "--port", str(port),
+        [sys.executable, str(REPO_ROOT / "system-tests" / "apns_standin.py"), "--port", str(port),
          "--cert", str(pki / "apns.pem"), "--key", str(pki / "apns.key"), "--ca", str(pki / "root.pem"), "--record", str(record)],
         stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
