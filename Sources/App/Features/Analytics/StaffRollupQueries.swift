@@ -20,8 +20,9 @@ enum StaffRollupQueries {
     /// merchant (admin). `reaching`: only the members whose voids or PIN failures reach these
     /// counts (the fraud signals' lowest thresholds: the other rows would be read to be dropped).
     ///
-    /// The names come in the same statement: a PIN is named only by its own merchant's row, so
-    /// a stray id never reveals another tenant's name.
+    /// The names come in the same statement: a PIN or a user is named only by its own
+    /// merchant's row (a platform user by any), so a stray id never reveals another tenant's
+    /// name.
     static func totals(
         merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, reaching: (voids: Int, pinFailures: Int)? = nil,
         on database: any Database
@@ -61,6 +62,7 @@ enum StaffRollupQueries {
             ) t
             LEFT JOIN \(ident: StaffPinModel.schema) p ON t.staff_kind = 'pin' AND p.id = t.staff_id AND p.merchant_id = t.merchant_id
             LEFT JOIN \(ident: UserModel.schema) u ON t.staff_kind = 'user' AND u.id = t.staff_id
+                AND (u.merchant_id = t.merchant_id OR u.merchant_id IS NULL)
             """
         ).all(decoding: Row.self)
         return rows.compactMap { row in

@@ -234,22 +234,26 @@ import VaporTesting
             let both = try await app.send(.GET, "/api/v1/admin/loyalty/signals", token: scenario.adminToken)
             #expect(try both.json["signals"]?.array?.count == signals.count + 1)
 
-            // A row of the first merchant naming the other's PIN (no operation writes one) is a
-            // signal without a name: a stray id never reveals another tenant's staff.
+            // Rows of the first merchant naming the other's PIN and cashier (no operation writes
+            // them) are signals without a name: a stray id never reveals another tenant's staff.
             let elsewhere = try await app.makePin("1111", in: other.store, name: "Elsewhere")
-            try await app.db.sql.raw(
-                """
-                INSERT INTO loyalty_staff_daily_stats
-                    (merchant_id, store_id, day, staff_kind, staff_id, operations, stamps, points, redemptions, voids, pin_failures)
-                VALUES (\(bind: scenario.counter.merchant.id!), \(bind: scenario.counter.store.id!), \(bind: today.description), 'pin',
-                    \(bind: elsewhere.id!), 40, 0, 0, 0, 40, 0)
-                """
-            ).run()
+            for (kind, id) in [("pin", elsewhere.id!), ("user", other.cashier.id!)] {
+                try await app.db.sql.raw(
+                    """
+                    INSERT INTO loyalty_staff_daily_stats
+                        (merchant_id, store_id, day, staff_kind, staff_id, operations, stamps, points, redemptions, voids, pin_failures)
+                    VALUES (\(bind: scenario.counter.merchant.id!), \(bind: scenario.counter.store.id!), \(bind: today.description),
+                        \(bind: kind), \(bind: id), 40, 0, 0, 0, 40, 0)
+                    """
+                ).run()
+            }
             for view in [("/api/v1/merchants/loyalty/signals", scenario.counter.ownerToken), ("/api/v1/admin/loyalty/signals", scenario.adminToken)] {
                 let answer = try await app.send(.GET, view.0, token: view.1)
-                let stray = try #require(try answer.json["signals"]?.array?.first { $0["staff_id"]?.string?.lowercased() == elsewhere.id!.uuidString.lowercased() })
-                #expect(stray["kind"]?.string == "many_voids" && stray["label"]?.string == "")
-                #expect(!answer.body.string.contains("Elsewhere"))
+                for id in [elsewhere.id!, other.cashier.id!] {
+                    let stray = try #require(try answer.json["signals"]?.array?.first { $0["staff_id"]?.string?.lowercased() == id.uuidString.lowercased() })
+                    #expect(stray["kind"]?.string == "many_voids" && stray["label"]?.string == "")
+                }
+                #expect(!answer.body.string.contains("Elsewhere") && !answer.body.string.contains(other.cashier.email))
             }
         }
     }
