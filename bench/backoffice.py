@@ -49,7 +49,7 @@ def send_secure_cookies_over_loopback(session: requests.Session) -> None:
 
 def measure(checks: list, samples: int, warmup: int, rounds: int) -> list[dict]:
     """Each check's timings, taken in `rounds` slices of the run: in every slice each URL is
-    asked once untimed, then `samples / rounds` times in a row, timed (the same warm,
+    asked once untimed, then about `samples / rounds` times in a row, timed (the same warm,
     repeated requests as one block per URL would time).
 
     A ratio to the trivial page is only as steady as the trivial page's own figure. Timed in
@@ -61,13 +61,14 @@ def measure(checks: list, samples: int, warmup: int, rounds: int) -> list[dict]:
     for _ in range(warmup):
         for _, _, session, url in checks:
             check(session.get(url, timeout=120), url)
-    per_round = max(1, samples // rounds)
+    # `samples` split over the slices, the first ones taking one more when it does not divide.
+    per_round = [samples // rounds + (1 if number < samples % rounds else 0) for number in range(rounds)]
     times = [[] for _ in checks]
     sizes = [0 for _ in checks]
-    for _ in range(rounds):
+    for count in per_round:
         for index, (_, _, session, url) in enumerate(checks):
             check(session.get(url, timeout=120), url)
-            for _ in range(per_round):
+            for _ in range(count):
                 start = time.perf_counter()
                 answer = session.get(url, timeout=120)
                 times[index].append((time.perf_counter() - start) * 1000)

@@ -12,7 +12,8 @@
 #   CARDS          cards in total [1000000]
 #   TRANSACTIONS   ledger rows in total [10000000]
 #   SAMPLES        timed requests per endpoint, after WARMUP [20]
-#   WARMUP         untimed requests per endpoint first [3]
+#   WARMUP         untimed rounds of every endpoint first [3]
+#   ROUNDS         slices of the run the samples are taken in [5]
 #   KEEP_DIR       keep the generated SQLite database and PostgreSQL cluster here and reuse
 #                  them on the next run with the same sizes (generation is most of the run
 #                  time); the cluster is left running [a temporary directory]
@@ -27,6 +28,7 @@ CARDS="${CARDS:-1000000}"
 TRANSACTIONS="${TRANSACTIONS:-10000000}"
 SAMPLES="${SAMPLES:-20}"
 WARMUP="${WARMUP:-3}"
+ROUNDS="${ROUNDS:-5}"
 # The history's last day, fixed so that runs on different days compare (the seed fixes the rest).
 UNTIL=2026-11-30
 
@@ -131,7 +133,7 @@ for engine in $ENGINES; do
     sleep 0.2
   done
 
-  python3 bench/backoffice.py --base "http://127.0.0.1:$PORT" --engine "$engine" --samples "$SAMPLES" --warmup "$WARMUP" --until "$UNTIL" \
+  python3 bench/backoffice.py --base "http://127.0.0.1:$PORT" --engine "$engine" --samples "$SAMPLES" --warmup "$WARMUP" --rounds "$ROUNDS" --until "$UNTIL" \
     --out "bench/results/$STAMP-backoffice-$engine.json" | tee "bench/results/$STAMP-backoffice-$engine.txt"
 
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
