@@ -60,8 +60,8 @@ final class WalletPushNotifier: Sendable {
     private func pushCards(_ cards: [UUID]) async {
         await logged {
             var report = Report()
-            for start in stride(from: 0, to: cards.count, by: 500) {
-                report.add(try await self.pushDue(self.registrations(cards: Array(cards[start..<min(start + 500, cards.count)]))))
+            for batch in cards.chunked(by: 500) {
+                report.add(try await self.pushDue(self.registrations(cards: batch)))
             }
             return report
         }

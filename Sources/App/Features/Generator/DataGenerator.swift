@@ -274,10 +274,3 @@ struct DataGenerator {
         return PreparedChunk(merchantID: merchant.id, customers: customers, cards: cards, rows: rows)
     }
 }
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(by size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
-    }
-}

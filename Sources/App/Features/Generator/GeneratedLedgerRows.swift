@@ -21,9 +21,9 @@ enum GeneratedLedgerRows {
     static let rowsPerStatement = 1_000
 
     static func insert(_ rows: [SimulatedRow], merchantID: UUID, on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+        for batch in rows.chunked(by: rowsPerStatement) {
             let insert = sql.insert(into: TransactionModel.schema).columns(columns)
-            for row in rows[start..<min(start + rowsPerStatement, rows.count)] {
+            for row in batch {
                 insert.values(values(row, merchantID: merchantID))
             }
             try await insert.run()

@@ -77,8 +77,8 @@ final class GoogleWalletSync: Sendable {
         await logged {
             var report = Report()
             var busy: [UUID] = []
-            for start in stride(from: 0, to: cards.count, by: Self.batchSize) {
-                let (batchReport, batchBusy) = try await self.sync(cards: Array(cards[start..<min(start + Self.batchSize, cards.count)]))
+            for batch in cards.chunked(by: Self.batchSize) {
+                let (batchReport, batchBusy) = try await self.sync(cards: batch)
                 report.add(batchReport)
                 busy += batchBusy
             }
