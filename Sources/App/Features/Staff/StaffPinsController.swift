@@ -41,8 +41,7 @@ struct StaffPinsController: RouteCollection {
         }
         guard let store = try await StoreModel.query(on: req.db).filter(\.$id == storeID).filter(\.$merchant.$id == scope.merchantID).first()
         else { throw APIError.notFound("The store") }
-        let context = StoreContext(storeID: storeID, merchantID: scope.merchantID, code: store.code, timezone: store.timezone)
-        return try await req.staffPins.create(name: input.name, pin: input.pin, userID: input.userID, store: context)
+        return try await req.staffPins.create(name: input.name, pin: input.pin, userID: input.userID, store: try StoreContext(store))
             .encodeResponse(status: .created, for: req)
     }
 

@@ -16,7 +16,7 @@ struct StoreContext: Sendable {
         self.init(storeID: try store.requireID(), merchantID: store.$merchant.id, code: store.code, timezone: store.timezone)
     }
 
-    init(storeID: UUID, merchantID: UUID, code: String, timezone: String) {
+    private init(storeID: UUID, merchantID: UUID, code: String, timezone: String) {
         self.storeID = storeID
         self.merchantID = merchantID
         self.code = code
