@@ -123,7 +123,7 @@ struct AnalyticsService: Sendable {
 
     private func staffRows(merchantID: UUID, storeID: UUID?, range: ClosedRange<CalendarDate>) async throws -> [AnalyticsStaffRow] {
         let totals = try await StaffRollupQueries.totals(
-            merchantID: merchantID, storeID: storeID, from: range.lowerBound, to: range.upperBound, on: database)
+            merchantID: merchantID, storeID: storeID, days: range, on: database)
         return totals.map {
             AnalyticsStaffRow(
                 kind: $0.identity.kind, staffId: $0.identity.id, name: $0.name, operations: $0.delta.operations,
@@ -141,9 +141,7 @@ struct AnalyticsService: Sendable {
             let redemptions: Int
             let points_spent: Int
         }
-        var filter = SQLQueryString(
-            "merchant_id = \(bind: merchantID) AND day >= \(bind: range.lowerBound.description) AND day <= \(bind: range.upperBound.description)")
-        if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
+        let filter = DayFilter.sql(days: range, merchantID: merchantID, storeID: storeID)
         let rows = try await database.sql.raw(
             """
             SELECT reward_key, kind, CAST(SUM(redemptions) AS BIGINT) AS redemptions, CAST(SUM(points_spent) AS BIGINT) AS points_spent

@@ -41,8 +41,7 @@ struct FraudSignalService: Sendable {
         // then held to its merchant's own), with their numbers: most cards with an event in the
         // window have one or two, and reading and joining them all was most of the report.
         let lowest = Self.lowestThresholds(merchantID.map { [fraud($0)] } ?? Array(thresholds.values) + [MerchantLoyaltySettings().fraud])
-        var filter = SQLQueryString("day >= \(bind: from.description) AND day <= \(bind: today.description)")
-        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
+        let filter = DayFilter.sql(days: from...today, merchantID: merchantID)
         let events = try await database.sql.raw(
             """
             SELECT g.merchant_id, g.card_id, g.kind, g.events, g.days, g.last_day, c.card_number FROM (
@@ -68,7 +67,7 @@ struct FraudSignalService: Sendable {
         // Staff: one read for every merchant, only the members over the lowest thresholds (with
         // their names), each then held to its merchant's own.
         let totals = try await StaffRollupQueries.totals(
-            merchantID: merchantID, storeID: nil, from: from, to: today, reaching: (lowest.voidsPerStaff, lowest.pinFailuresPerStaff),
+            merchantID: merchantID, storeID: nil, days: from...today, reaching: (lowest.voidsPerStaff, lowest.pinFailuresPerStaff),
             on: database)
         var found: [UUID: [(StaffRollupQueries.Total, FraudRules.Kind, Int)]] = [:]
         for total in totals {

@@ -24,7 +24,7 @@ enum StaffRollupQueries {
     /// merchant's row (a platform user by any), so a stray id never reveals another tenant's
     /// name.
     static func totals(
-        merchantID: UUID?, storeID: UUID?, from: CalendarDate, to: CalendarDate, reaching: (voids: Int, pinFailures: Int)? = nil,
+        merchantID: UUID?, storeID: UUID?, days: ClosedRange<CalendarDate>, reaching: (voids: Int, pinFailures: Int)? = nil,
         on database: any Database
     ) async throws -> [Total] {
         struct Row: Decodable {
@@ -40,9 +40,7 @@ enum StaffRollupQueries {
             let pin_failures: Int
             let last_day: String
         }
-        var filter = SQLQueryString("day >= \(bind: from.description) AND day <= \(bind: to.description)")
-        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
-        if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
+        let filter = DayFilter.sql(days: days, merchantID: merchantID, storeID: storeID)
         let having = reaching.map {
             SQLQueryString(" HAVING SUM(voids) >= \(bind: $0.voids) OR SUM(pin_failures) >= \(bind: $0.pinFailures)")
         } ?? SQLQueryString("")

@@ -27,8 +27,8 @@ struct IntegerGrouping: Sendable {
         learned.value(for: language) { IntegerGrouping(locale: locale) }
     }
 
-    /// Written as bytes: indexing the `String` of digits was half of this function's time, which
-    /// was 2 % of the platform analytics page's.
+    /// Written as bytes rather than by `String` index steps: 250 → 170 ns a figure (`swiftc -O`,
+    /// 2,004 values from 0 to 50 million with `Int.min` and `Int.max`, the same text for each).
     func string(_ value: Int) -> String {
         let digits = Array(String(value.magnitude).utf8)
         let sign = value < 0 ? minus : ""

@@ -166,7 +166,7 @@ enum MeasureSums {
         // BIGINT first: PostgreSQL sums bigints as numeric.)
         let sums = MerchantDays.measureColumns.map { "CAST(CAST(SUM(\($0)) AS BIGINT) AS TEXT)" }.joined(separator: " || ',' || ")
         return try await read(
-            "\(unsafeRaw: sums) AS sums FROM \(ident: table) WHERE \(filter(merchantID: merchantID, storeID: storeID, range: range)) GROUP BY \(ident: column)",
+            "\(unsafeRaw: sums) AS sums FROM \(ident: table) WHERE \(DayFilter.sql(days: range, merchantID: merchantID, storeID: storeID)) GROUP BY \(ident: column)",
             keyedBy: column, as: key, on: database)
     }
 
@@ -179,15 +179,8 @@ enum MeasureSums {
     ) async throws -> [Key: AnalyticsMeasures] {
         let values = MerchantDays.measureColumns.map { "CAST(\($0) AS TEXT)" }.joined(separator: " || ',' || ")
         return try await read(
-            "\(unsafeRaw: values) AS sums FROM \(ident: table) WHERE \(filter(merchantID: merchantID, storeID: nil, range: range))",
+            "\(unsafeRaw: values) AS sums FROM \(ident: table) WHERE \(DayFilter.sql(days: range, merchantID: merchantID))",
             keyedBy: column, as: key, on: database)
-    }
-
-    private static func filter(merchantID: UUID?, storeID: UUID?, range: ClosedRange<CalendarDate>) -> SQLQueryString {
-        var filter = SQLQueryString("day >= \(bind: range.lowerBound.description) AND day <= \(bind: range.upperBound.description)")
-        if let merchantID { filter = filter + SQLQueryString(" AND merchant_id = \(bind: merchantID)") }
-        if let storeID { filter = filter + SQLQueryString(" AND store_id = \(bind: storeID)") }
-        return filter
     }
 
     /// `SELECT <column> AS grp, <rest>`, each row's `sums` parsed by `MeasureSumRow`.
