@@ -27,6 +27,8 @@
 #                    what the ceiling was written for (bench/ceiling/trace-*.sql) [1]
 #   LOG_LEVEL        server log level [warning]
 #   SERVE_ENV        value of serve --env [production]
+#   CPU_STAMPS       N: before wrk, send N stamps one after another and report the server's
+#                    CPU time per stamp; 0 for none [500]
 # PostgreSQL is a throwaway cluster (scripts/pg-throwaway: fsync off), stopped on exit.
 # Traffic stays on 127.0.0.1; one run takes about 2 * 2 * (WARMUP + DURATION) plus set-up
 # (~1.5 min by default, plus the release build the first time).
@@ -47,6 +49,7 @@ MAX_NON2XX_PCT="${MAX_NON2XX_PCT:-1}"
 CHECK_SQL="${CHECK_SQL:-1}"
 SERVE_ENV="${SERVE_ENV:-production}"
 SERVER_LOG_LEVEL="${LOG_LEVEL:-warning}"
+CPU_STAMPS="${CPU_STAMPS:-500}"
 PIN=4826
 PASSWORD=bench-password-1
 
@@ -222,6 +225,23 @@ PY
   start_server "$WORK/server-$engine.log"
 }
 
+# cpu_per_stamp -> CPU_MS: the server's CPU time per stamp (user + system, ms), over CPU_STAMPS
+# stamps sent one at a time on one keep-alive connection (after 50 uncounted), read from
+# /proc/PID/stat. Steadier than throughput on a noisy machine: it counts the work, not the
+# waits. (Instruction counts would be steadier still, but this VM exposes no hardware counter
+# to perf, and valgrind 3.19 stops with SIGSEGV on the Swift binary.)
+cpu_per_stamp() {
+  local client=(env BASE="$BASE" TOKEN="$TOKEN" STORE_ID="$STORE_ID" PIN="$PIN" python3 bench/sequential_stamps.py "$WORK/cards.txt")
+  local before after
+  CPU_MS="n/a"
+  [ "$CPU_STAMPS" -gt 0 ] || return 0
+  N=50 "${client[@]}"
+  before="$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")"
+  N="$CPU_STAMPS" "${client[@]}"
+  after="$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")"
+  CPU_MS="$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$CPU_STAMPS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+}
+
 # run_wrk OUT -> HTTP_RPS, HTTP_P50, HTTP_P99 (ms), HTTP_REQS, HTTP_NON2XX, HTTP_SOCKERR
 run_wrk() {
   local out="$1" line
@@ -292,6 +312,7 @@ for engine in $ENGINES; do
   setup
   if [ "$CHECK_SQL" = 1 ]; then check_sql "$engine"; fi
 
+  cpu_per_stamp
   echo "== $engine: wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) POST /api/v1/store/loyalty/stamp" >&2
   run_wrk "bench/results/$STAMP-stamps-$engine-http.txt"
   stop_server
@@ -304,8 +325,8 @@ for engine in $ENGINES; do
   "ceiling_$engine" "bench/results/$STAMP-stamps-$engine-ceiling.txt"
 
   ratio="$(awk -v h="$HTTP_RPS" -v c="$CEIL_TPS" 'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }')"
-  ROWS+=("$(printf '%-9s %12s %8s %8s %14s %8s %8s %10s %9s' "$engine" "$HTTP_RPS" "$HTTP_P50" "$HTTP_P99" \
-    "$CEIL_TPS" "$CEIL_P50" "$CEIL_P99" "$ratio" "$HTTP_NON2XX")")
+  ROWS+=("$(printf '%-9s %12s %8s %8s %14s %8s %8s %10s %9s %14s' "$engine" "$HTTP_RPS" "$HTTP_P50" "$HTTP_P99" \
+    "$CEIL_TPS" "$CEIL_P50" "$CEIL_P99" "$ratio" "$HTTP_NON2XX" "$CPU_MS")")
   if awk -v bad="$HTTP_NON2XX" -v n="$HTTP_REQS" -v max="$MAX_NON2XX_PCT" 'BEGIN { exit !(n == 0 || bad * 100 > n * max) }'; then
     FAILED="$FAILED $engine: $HTTP_NON2XX of $HTTP_REQS stamps answered non-2xx (limit $MAX_NON2XX_PCT%);"
   fi
@@ -316,7 +337,7 @@ done
 {
   echo
   echo "stamps: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $CARDS cards, PIN on; ceiling: same SQL, sqlite 1 connection, pgbench -c$CEILING_CLIENTS -j$THREADS"
-  printf '%-9s %12s %8s %8s %14s %8s %8s %10s %9s\n' engine "HTTP stamp/s" "p50 ms" "p99 ms" "ceiling tx/s" "p50 ms" "p99 ms" HTTP/ceil non-2xx
+  printf '%-9s %12s %8s %8s %14s %8s %8s %10s %9s %14s\n' engine "HTTP stamp/s" "p50 ms" "p99 ms" "ceiling tx/s" "p50 ms" "p99 ms" HTTP/ceil non-2xx "CPU ms/stamp"
   printf '%s\n' "${ROWS[@]}"
 } | tee "bench/results/$STAMP-stamps.txt"
 echo "raw output: bench/results/$STAMP-stamps*.txt"

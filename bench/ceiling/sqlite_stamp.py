@@ -6,11 +6,11 @@ Idempotency-Key), copied from the server's SQL trace (LOG_LEVEL=trace), in a loo
 connection for a fixed time, on a random card of the store's merchant each time:
 
   outside the transaction (auth and lookups, as the middlewares do them):
-    access token by hash, user by id, store by id, card by merchant and number,
-    program and settings by merchant
+    access token by hash, user by id, store by id, program and settings by merchant
   BEGIN IMMEDIATE
-    card by id (the lock), the terminal's PIN failures (pin_terminal_failures), staff PIN
-    by hash, INSERT ledger row, UPDATE card, upserts loyalty_staff_daily_stats,
+    card by merchant and number (found and locked in one statement), the terminal's PIN
+    failures (pin_terminal_failures) and the staff PIN by hash in one statement, INSERT ledger
+    row, UPDATE card, upserts loyalty_staff_daily_stats,
     loyalty_balance_totals, loyalty_points_by_activity_day (only when the card's activity
     day moves, as the server), loyalty_daily_stats
   COMMIT
@@ -58,19 +58,8 @@ SELECT_STORE = (
     '"stores"."country" AS "stores_country", "stores"."created_at" AS "stores_created_at", "stores"."updated_at" AS "stores_updated_at" '
     'FROM "stores" WHERE "stores"."id" = ?1 LIMIT 1'
 )
-CARD_COLUMNS = [
-    "id", "merchant_id", "customer_id", "program_id", "enrolled_store_id", "card_number", "qr_token", "stamp_count",
-    "points_balance", "total_stamps_earned", "total_stamps_redeemed", "total_points_earned", "total_points_redeemed",
-    "last_stamp_at", "stamps_today", "stamps_today_date", "last_activity_at", "entry_count", "last_entry_hash", "is_active",
-    "link_token_hash", "apple_serial_number", "apple_auth_token", "blocked_at", "blocked_reason", "replaced_by_card_id",
-    "replaces_card_id", "created_at", "updated_at",
-]
-SELECT_CARD_BY_NUMBER = (
-    "SELECT "
-    + ", ".join(f'"loyalty_cards"."{c}" AS "loyalty_cards_{c}"' for c in CARD_COLUMNS)
-    + ' FROM "loyalty_cards" WHERE "loyalty_cards"."merchant_id" = ?1 AND "loyalty_cards"."card_number" = ?2 LIMIT 1'
-)
-LOCK_CARD = 'SELECT * FROM "loyalty_cards" WHERE "id" = ?1 AND "merchant_id" = ?2 LIMIT 1'
+# The card found by number and locked in one statement (CardModel.lockForUpdate(_ reference:)).
+LOCK_CARD = 'SELECT * FROM "loyalty_cards" WHERE "merchant_id" = ?1 AND "card_number" = ?2 LIMIT 1'
 PROGRAM_COLUMNS = [
     "id", "merchant_id", "loyalty_type", "stamps_target", "stamps_reward_description", "points_per_euro", "cooldown_minutes",
     "max_daily_stamps", "require_staff_pin", "points_expiration_days", "stamps_reward_cost_cents", "card_name", "card_color", "logo_url", "google_issuer_id",
@@ -91,32 +80,15 @@ SELECT_SETTINGS = (
     + ", ".join(f'"merchant_loyalty_settings"."{c}" AS "merchant_loyalty_settings_{c}"' for c in SETTINGS_COLUMNS)
     + ' FROM "merchant_loyalty_settings" WHERE "merchant_loyalty_settings"."merchant_id" = ?1 LIMIT 1'
 )
-SELECT_TERMINAL_FAILURES = (
-    'SELECT "failed_attempts", "first_failed_at", "locked_until" FROM "pin_terminal_failures" '
-    'WHERE "store_id" = ?1 AND "terminal_id" = ?2 LIMIT 1'
-)
-PIN_COLUMNS = [
-    "id", "merchant_id", "store_id", "user_id", "name", "pin_hash", "failed_attempts", "locked_until", "is_active",
-    "created_at", "updated_at",
-]
-SELECT_PIN = (
-    "SELECT "
-    + ", ".join(f'"staff_pins"."{c}" AS "staff_pins_{c}"' for c in PIN_COLUMNS)
-    + ' FROM "staff_pins" WHERE "staff_pins"."merchant_id" = ?1 AND "staff_pins"."pin_hash" = ?2 AND "staff_pins"."is_active" = ?3 '
-    'AND (staff_pins.user_id IS NULL OR staff_pins.user_id IN (SELECT id FROM users WHERE is_active)) LIMIT 1'
+# PinVerifier: the terminal's PIN failures and the PIN's owner in one statement.
+SELECT_TERMINAL_AND_PIN = (
+    'SELECT t.failed_attempts AS terminal_failed_attempts, t.first_failed_at AS terminal_first_failed_at, t.locked_until AS terminal_locked_until, staff_pins.* FROM (SELECT 1 AS probe) AS probe LEFT JOIN "pin_terminal_failures" AS t ON t.store_id = ?1 AND t.terminal_id = ?2 LEFT JOIN "staff_pins" ON staff_pins.merchant_id = ?3 AND staff_pins.pin_hash = ?4 AND staff_pins.is_active = ?5 AND (staff_pins.user_id IS NULL OR staff_pins.user_id IN (SELECT id FROM users WHERE is_active)) LIMIT 1'
 )
 INSERT_LEDGER = (
-    'INSERT INTO "loyalty_transactions" ("id", "merchant_id", "card_id", "sequence", "type", "stamps_delta", "points_delta", '
-    '"stamps_balance_after", "points_balance_after", "purchase_amount_cents", "order_reference", "reward_id", '
-    '"voids_transaction_id", "store_id", "staff_pin_id", "user_id", "ip_address", "user_agent", "notes", "business_day", '
-    '"created_at", "recorded_at_ms", "previous_hash", "entry_hash") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, '
-    'NULL, NULL, ?10, ?11, ?12, ?13, ?14, NULL, ?15, ?16, ?17, ?18, ?19) RETURNING "id"'
+    'INSERT INTO loyalty_transactions (id, merchant_id, card_id, sequence, type, stamps_delta, points_delta, stamps_balance_after, points_balance_after, purchase_amount_cents, order_reference, reward_id, voids_transaction_id, store_id, staff_pin_id, user_id, ip_address, user_agent, notes, business_day, created_at, recorded_at_ms, previous_hash, entry_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)'
 )
 UPDATE_CARD = (
-    'UPDATE "loyalty_cards" SET "stamp_count" = ?1, "points_balance" = ?2, "total_stamps_earned" = ?3, '
-    '"total_stamps_redeemed" = ?4, "total_points_earned" = ?5, "total_points_redeemed" = ?6, "last_stamp_at" = ?7, '
-    '"stamps_today" = ?8, "stamps_today_date" = ?9, "last_activity_at" = ?10, "entry_count" = ?11, "last_entry_hash" = ?12, '
-    '"updated_at" = ?13 WHERE "loyalty_cards"."id" = ?14'
+    'UPDATE loyalty_cards SET stamp_count = ?1, points_balance = ?2, total_stamps_earned = ?3, total_stamps_redeemed = ?4, total_points_earned = ?5, total_points_redeemed = ?6, last_stamp_at = ?7, stamps_today = ?8, stamps_today_date = ?9, last_activity_at = ?10, entry_count = ?11, last_entry_hash = ?12, updated_at = ?13 WHERE id = ?14'
 )
 UPSERT_STAFF_DAY = """INSERT INTO loyalty_staff_daily_stats
     (merchant_id, store_id, day, staff_kind, staff_id, operations, stamps, points, redemptions, voids, pin_failures)
@@ -199,8 +171,8 @@ def as_epoch(value):
 
 # In the order the server runs them, for --print-sql (compared with trace-sqlite.sql).
 STATEMENTS = [
-    SELECT_TOKEN, SELECT_USER, SELECT_STORE, SELECT_CARD_BY_NUMBER, SELECT_PROGRAM, SELECT_SETTINGS, "BEGIN IMMEDIATE",
-    LOCK_CARD, SELECT_TERMINAL_FAILURES, SELECT_PIN, INSERT_LEDGER, UPDATE_CARD, UPSERT_STAFF_DAY, UPSERT_BALANCE,
+    SELECT_TOKEN, SELECT_USER, SELECT_STORE, SELECT_PROGRAM, SELECT_SETTINGS, "BEGIN IMMEDIATE",
+    LOCK_CARD, SELECT_TERMINAL_AND_PIN, INSERT_LEDGER, UPDATE_CARD, UPSERT_STAFF_DAY, UPSERT_BALANCE,
     UPSERT_ACTIVITY, UPSERT_DAILY_STATS, "COMMIT",
 ]
 
@@ -216,8 +188,6 @@ def one_stamp(db, token_hash, store_id, pin_hash, card_number):
     if user is None or store is None:
         raise RuntimeError("auth lookups found nothing: wrong --token or --store-id?")
     merchant_id, time_zone = store[1], store[4]
-    card = db.execute(SELECT_CARD_BY_NUMBER, (merchant_id, card_number)).fetchone()
-    card_id = card[0]
     program = db.execute(SELECT_PROGRAM, (merchant_id,)).fetchone()
     settings = db.execute(SELECT_SETTINGS, (merchant_id,)).fetchone()
     stamps_target = program[PROGRAM_COLUMNS.index("stamps_target")]
@@ -225,15 +195,15 @@ def one_stamp(db, token_hash, store_id, pin_hash, card_number):
 
     db.execute("BEGIN IMMEDIATE")
     try:
-        cursor = db.execute(LOCK_CARD, (card_id, merchant_id))
+        cursor = db.execute(LOCK_CARD, (merchant_id, card_number))
         names = [d[0] for d in cursor.description]
         locked = dict(zip(names, cursor.fetchone()))
+        card_id = locked["id"]
         # PinVerifier: the terminal is the signed-in account (OperatorContext.terminalID).
-        db.execute(SELECT_TERMINAL_FAILURES, (store_id, user_id)).fetchone()
-        pin = db.execute(SELECT_PIN, (merchant_id, pin_hash, True)).fetchone()
-        if pin is None:
+        pin = db.execute(SELECT_TERMINAL_AND_PIN, (store_id, user_id, merchant_id, pin_hash, True)).fetchone()
+        if pin is None or pin[3] is None:  # three terminal columns, then staff_pins.*
             raise RuntimeError("staff PIN not found")
-        pin_id = pin[0]
+        pin_id = pin[3]
 
         now = round(time.time() * 1000) / 1000  # whole milliseconds, as the server's clock
         zone = zoneinfo.ZoneInfo(time_zone)
@@ -251,8 +221,8 @@ def one_stamp(db, token_hash, store_id, pin_hash, card_number):
                              store_id, pin_id, user_id, "127.0.0.1", "python", now_ms))
         entry_hash = hashlib.sha256((previous_hash + "\n" + canonical).encode()).hexdigest()
         db.execute(INSERT_LEDGER, (
-            entry_id, merchant_id, card_id, sequence, "stamp_earned", 1, 0, stamp_count, points, store_id,
-            pin_id, user_id, "127.0.0.1", "python", today, now, now_ms, previous_hash, entry_hash)).fetchone()
+            entry_id, merchant_id, card_id, sequence, "stamp_earned", 1, 0, stamp_count, points, None, None, None, None,
+            store_id, pin_id, user_id, "127.0.0.1", "python", None, today, now, now_ms, previous_hash, entry_hash))
         db.execute(UPDATE_CARD, (
             stamp_count, points, locked["total_stamps_earned"] + 1, locked["total_stamps_redeemed"],
             locked["total_points_earned"], locked["total_points_redeemed"], now, stamps_today, today, now, sequence,

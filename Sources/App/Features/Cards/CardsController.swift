@@ -46,7 +46,7 @@ struct CardsController: RouteCollection {
         // An authenticated owner acts here, not a cashier: no staff PIN is asked.
         let operatorContext = OperatorContext(request: req)
         let result = try await req.points.adjust(
-            card: cardID, delta: delta, reason: reason, store: req.store, by: operatorContext,
+            card: .id(cardID), delta: delta, reason: reason, store: req.store, by: operatorContext,
             idempotency: try req.idempotency(operation: "points.adjust:\(cardID)", content: input))
         return try await result.encodeResponse(for: req)
     }

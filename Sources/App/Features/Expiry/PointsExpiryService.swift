@@ -104,7 +104,7 @@ struct PointsExpiryService: Sendable {
         guard let store = try await store(for: card) else { return nil }
         do {
             let result = try await runner.run(
-                cardID: cardID, store: store, operatorContext: OperatorContext(), idempotency: nil, asksForPin: false
+                card: .id(cardID), store: store, operatorContext: OperatorContext(), idempotency: nil, asksForPin: false
             ) { op in
                 var balance = op.card.balance
                 let days = op.program.pointsExpirationDays

@@ -7,10 +7,12 @@ import Vapor
 ///
 /// Operations mutate `card.balance` through a `LoyaltyCore` rule, then call `record(...)`
 /// once: it appends the ledger row to the card's hash chain, saves the card and bumps the
-/// day's statistics, all in the same transaction.
+/// day's statistics, all in the same transaction. The balance is all an operation may change
+/// on the card: `record` writes only it, the chain's end and the last activity.
 final class CardOperation {
     let tx: any Database
     let card: CardModel
+    let cardID: UUID
     let program: ProgramModel
     /// The platform admin's settings for the merchant.
     let settings: MerchantLoyaltySettings
@@ -27,9 +29,10 @@ final class CardOperation {
         tx: any Database, card: CardModel, program: ProgramModel, settings: MerchantLoyaltySettings, store: StoreContext,
         staffPin: StaffPinModel?,
         operatorContext: OperatorContext, now: Date
-    ) {
+    ) throws {
         self.tx = tx
         self.card = card
+        self.cardID = try card.requireID()
         self.program = program
         self.settings = settings
         self.store = store
@@ -69,7 +72,6 @@ final class CardOperation {
     /// Appends `row` to the card's ledger; `card.balance` must already hold the new balances.
     @discardableResult
     func record(_ row: Row) async throws -> TransactionModel {
-        let cardID = try card.requireID()
         recordedTypes.append(row.type)
         let entry = LedgerEntry(
             id: UUID(), cardID: cardID, sequence: card.entryCount + 1, type: row.type,
@@ -85,13 +87,13 @@ final class CardOperation {
         let entryHash = entry.chainedHash(previousHash: previousHash, using: LedgerHashing.sha256Hex)
         let transaction = TransactionModel(
             entry, merchantID: store.merchantID, businessDay: businessDay.description, previousHash: previousHash, entryHash: entryHash)
-        try await transaction.create(on: tx)
+        try await transaction.append(on: tx)
 
         card.entryCount = entry.sequence
         card.lastEntryHash = entryHash
         // An expiry is not activity: it would restart the window and count the card as active.
         if row.type.countsAsActivity { card.lastActivityAt = now }
-        try await card.save(on: tx)
+        try await card.saveOperation(activity: row.type.countsAsActivity, on: tx)
         let analytics = try await AnalyticsRecorder(operation: self).record(row, entry: entry, previous: previous)
         try await DailyStats.add(
             analytics.added(to: row.stats), merchantID: store.merchantID, storeID: store.storeID, day: businessDay, cardID: cardID, on: tx)

@@ -25,19 +25,21 @@ struct CardOperationRunner: Sendable {
     var afterCommit: @Sendable (UUID) -> Void = { _ in }
 
     private enum Outcome<Value: Sendable>: Sendable {
-        /// With the types of the ledger rows written, counted once the transaction commits.
-        case performed(Value, rows: [TransactionType])
+        /// With the card and the types of the ledger rows written, for after the commit.
+        case performed(Value, cardID: UUID, rows: [TransactionType])
         case replayed(StoredResponse)
         /// A wrong PIN: its counter must commit, then the caller answers with the error.
         case refused(APIError)
     }
 
-    /// Performs `operation` on the card, answering its value or a stored replay.
+    /// Performs `operation` on the card `reference` names among the store's merchant's cards,
+    /// answering its value or a stored replay. The card is found and locked by one statement,
+    /// inside the transaction.
     ///
     /// `asksForPin: false` is for owners acting through their own account (manual
     /// adjustments), not at a shared terminal.
     func run<Value: Codable & Sendable>(
-        cardID: UUID,
+        card reference: CardReference,
         store: StoreContext,
         operatorContext: OperatorContext,
         idempotency: IdempotencyRequest?,
@@ -53,7 +55,7 @@ struct CardOperationRunner: Sendable {
         let asked = ContinuousClock.now
         do {
             let outcome = try await database.writeTransaction(gate: writeGate) { tx -> Outcome<Value> in
-                guard let card = try await CardModel.lockForUpdate(cardID, merchantID: store.merchantID, on: tx) else {
+                guard let card = try await CardModel.lockForUpdate(reference, merchantID: store.merchantID, on: tx) else {
                     throw APIError.notFound("The card")
                 }
                 PlatformMetrics.cardLockWait(ContinuousClock.now - asked)
@@ -80,7 +82,7 @@ struct CardOperationRunner: Sendable {
                 }
                 if pauseBeforeWrite > .zero { try await Task.sleep(for: pauseBeforeWrite) }
 
-                let op = CardOperation(
+                let op = try CardOperation(
                     tx: tx, card: card, program: program, settings: settings, store: store, staffPin: staffPin,
                     operatorContext: operatorContext, now: now)
                 let value = try await operation(op)
@@ -90,10 +92,10 @@ struct CardOperationRunner: Sendable {
                         idempotency, response: StoredResponse(status: successStatus, body: body), store: store,
                         at: now, on: tx)
                 }
-                return .performed(value, rows: op.recordedTypes)
+                return .performed(value, cardID: op.cardID, rows: op.recordedTypes)
             }
             switch outcome {
-            case .performed(let value, let rows):
+            case .performed(let value, let cardID, let rows):
                 for type in rows { PlatformMetrics.operationCommitted(type.rawValue) }
                 afterCommit(cardID)
                 return .performed(value)

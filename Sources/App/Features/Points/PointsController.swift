@@ -17,9 +17,8 @@ struct PointsController: RouteCollection {
     func earn(req: Request) async throws -> Response {
         let input = try req.content.decode(EarnPointsRequest.self)
         let checked = try input.validated()
-        let card = try await req.cards.card(checked.card, merchantID: req.store.merchantID)
         let result = try await req.points.earn(
-            card: try card.requireID(), purchaseCents: checked.cents, orderReference: checked.orderReference, notes: checked.notes,
+            card: checked.card, purchaseCents: checked.cents, orderReference: checked.orderReference, notes: checked.notes,
             store: req.store, by: input.operatorContext(for: req),
             idempotency: try req.idempotency(operation: "points.earn", content: input))
         return try await result.encodeResponse(for: req)
@@ -29,9 +28,8 @@ struct PointsController: RouteCollection {
     func redeem(req: Request) async throws -> Response {
         let input = try req.content.decode(RedeemPointsRequest.self)
         let checked = try input.validated()
-        let card = try await req.cards.card(checked.card, merchantID: req.store.merchantID)
         let result = try await req.points.redeem(
-            card: try card.requireID(), rewardID: checked.rewardID, notes: checked.notes, store: req.store,
+            card: checked.card, rewardID: checked.rewardID, notes: checked.notes, store: req.store,
             by: input.operatorContext(for: req), idempotency: try req.idempotency(operation: "points.redeem", content: input))
         return try await result.encodeResponse(for: req)
     }

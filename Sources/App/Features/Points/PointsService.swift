@@ -8,10 +8,10 @@ struct PointsService: Sendable {
     let runner: CardOperationRunner
 
     func earn(
-        card cardID: UUID, purchaseCents: Int, orderReference: String?, notes: String?, store: StoreContext,
+        card: CardReference, purchaseCents: Int, orderReference: String?, notes: String?, store: StoreContext,
         by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<PointsEarnResponse> {
-        try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        try await runner.run(card: card, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
             var balance = op.card.balance
             let earned: Int
             do throws(PointsError) {
@@ -23,16 +23,16 @@ struct PointsService: Sendable {
                     type: .pointsEarned, pointsDelta: earned, purchaseAmountCents: purchaseCents, orderReference: orderReference,
                     notes: notes, stats: DailyStatsDelta(pointsGiven: earned)))
             return PointsEarnResponse(
-                cardId: cardID, pointsEarned: earned, pointsBalance: balance.pointsBalance, purchaseAmountCents: purchaseCents,
+                cardId: op.cardID, pointsEarned: earned, pointsBalance: balance.pointsBalance, purchaseAmountCents: purchaseCents,
                 orderReference: orderReference, transactionId: try row.requireID())
         }
     }
 
     func redeem(
-        card cardID: UUID, rewardID: UUID, notes: String?, store: StoreContext, by operatorContext: OperatorContext,
+        card: CardReference, rewardID: UUID, notes: String?, store: StoreContext, by operatorContext: OperatorContext,
         idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<PointsRedeemResponse> {
-        try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        try await runner.run(card: card, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
             try op.checkRedemptionStore()
             guard let reward = try await RewardModel.query(on: op.tx)
                 .filter(\.$id == rewardID)
@@ -49,17 +49,17 @@ struct PointsService: Sendable {
                     type: .pointsRedeemed, pointsDelta: -reward.pointsCost, rewardID: rewardID, notes: notes,
                     stats: DailyStatsDelta(pointsRedeemed: reward.pointsCost)))
             return PointsRedeemResponse(
-                cardId: cardID, rewardId: rewardID, rewardName: reward.name, pointsSpent: reward.pointsCost,
+                cardId: op.cardID, rewardId: rewardID, rewardName: reward.name, pointsSpent: reward.pointsCost,
                 pointsBalance: balance.pointsBalance, transactionId: try row.requireID())
         }
     }
 
     func adjust(
-        card cardID: UUID, delta: Int, reason: String, store: StoreContext, by operatorContext: OperatorContext,
+        card: CardReference, delta: Int, reason: String, store: StoreContext, by operatorContext: OperatorContext,
         idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<PointsAdjustResponse> {
         try await runner.run(
-            cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency, asksForPin: false
+            card: card, store: store, operatorContext: operatorContext, idempotency: idempotency, asksForPin: false
         ) { op in
             var balance = op.card.balance
             do throws(PointsError) {
@@ -67,7 +67,7 @@ struct PointsService: Sendable {
             } catch { throw error.apiError }
             op.card.balance = balance
             let row = try await op.record(.init(type: .pointsAdjusted, pointsDelta: delta, notes: reason))
-            return PointsAdjustResponse(cardId: cardID, pointsDelta: delta, pointsBalance: balance.pointsBalance, transactionId: try row.requireID())
+            return PointsAdjustResponse(cardId: op.cardID, pointsDelta: delta, pointsBalance: balance.pointsBalance, transactionId: try row.requireID())
         }
     }
 }

@@ -62,16 +62,20 @@ struct PinVerifier: Sendable {
             return .verified(nil)
         }
         let terminal = Terminal(storeID: store.storeID, id: operatorContext.terminalID(store: store))
-        // A locked terminal refuses every PIN alike, right or wrong: no oracle.
-        let terminalState = try await PinTerminalCounter.state(store: terminal.storeID, terminal: terminal.id, on: tx, lock: false)
-        if let lockedUntil = terminalState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
-
         let pinHash = hasher.hash(pin: pin, merchantID: store.merchantID)
         if let namedID = operatorContext.staffPinID {
+            // A locked terminal refuses every PIN alike, right or wrong: no oracle.
+            let terminalState = try await PinTerminalCounter.state(store: terminal.storeID, terminal: terminal.id, on: tx, lock: false)
+            if let lockedUntil = terminalState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
             return try await verifyNamed(namedID, pinHash: pinHash, store: store, terminal: terminal, at: now, on: tx)
         }
+        // The terminal's lock and the PIN's owner in one statement (the counter's usual path):
+        // the owner is only looked at once the terminal is known to be open, so the answer is
+        // the same as reading them one after the other.
+        let (terminalState, owner) = try await terminalAndPinOwner(terminal, pinHash: pinHash, merchantID: store.merchantID, on: tx)
+        if let lockedUntil = terminalState.lockEnd(at: now) { return .refused(.pinLocked(until: lockedUntil)) }
         return try await verifyAtTerminal(
-            pinHash: pinHash, store: store, terminal: terminal, userID: operatorContext.userID, at: now, on: tx)
+            owner, store: store, terminal: terminal, userID: operatorContext.userID, at: now, on: tx)
     }
 
     private struct Terminal {
@@ -102,15 +106,10 @@ struct PinVerifier: Sendable {
             lockedUntil: [lockout.lockedUntil, atTerminal.lockedUntil].compactMap { $0 }.max(), now: now)
     }
 
+    /// `staff`: the active PIN of the merchant with these digits, whatever its store.
     private func verifyAtTerminal(
-        pinHash: String, store: StoreContext, terminal: Terminal, userID: UUID?, at now: Date, on tx: any Database
+        _ staff: StaffPinModel?, store: StoreContext, terminal: Terminal, userID: UUID?, at now: Date, on tx: any Database
     ) async throws -> Outcome {
-        let staff = try await StaffPinModel.query(on: tx)
-            .filter(\.$merchant.$id == store.merchantID)
-            .filter(\.$pinHash == pinHash)
-            .filter(\.$isActive == true)
-            .filter(.sql(unsafeRaw: Self.accountIsActive))
-            .first()
         // A locked colleague's PIN is no PIN at all until the lock ends: answered and counted as wrong.
         if let staff, staff.$store.id == store.storeID, staff.lockout.lockEnd(at: now) == nil {
             if staff.failedAttempts > 0 {
@@ -153,6 +152,32 @@ struct PinVerifier: Sendable {
     /// leaves is deactivated once, and their PIN stops with their sign-in.
     private static let accountIsActive =
         "(\(StaffPinModel.schema).user_id IS NULL OR \(StaffPinModel.schema).user_id IN (SELECT id FROM \(UserModel.schema) WHERE is_active))"
+
+    /// The terminal's failure state and the merchant's active PIN with `pinHash` (if any), read
+    /// together: one statement instead of two inside the write lock.
+    private func terminalAndPinOwner(
+        _ terminal: Terminal, pinHash: String, merchantID: UUID, on tx: any Database
+    ) async throws -> (PinLockout, StaffPinModel?) {
+        let pins = StaffPinModel.schema
+        let row = try await tx.sql.raw(
+            """
+            SELECT t.failed_attempts AS terminal_failed_attempts, t.first_failed_at AS terminal_first_failed_at,
+                t.locked_until AS terminal_locked_until, \(unsafeRaw: pins).*
+            FROM (SELECT 1 AS probe) AS probe
+            LEFT JOIN \(ident: PinTerminalCounter.schema) AS t ON t.store_id = \(bind: terminal.storeID) AND t.terminal_id = \(bind: terminal.id)
+            LEFT JOIN \(ident: pins) ON \(unsafeRaw: pins).merchant_id = \(bind: merchantID) AND \(unsafeRaw: pins).pin_hash = \(bind: pinHash)
+                AND \(unsafeRaw: pins).is_active = \(bind: true) AND \(unsafeRaw: Self.accountIsActive)
+            LIMIT 1
+            """
+        ).first()
+        guard let row else { return (PinLockout(), nil) }
+        let lockout = try PinTerminalCounter.lockout(
+            failedAttempts: row.decode(column: "terminal_failed_attempts", as: Int?.self),
+            firstFailedAt: row.decode(column: "terminal_first_failed_at", as: Date?.self),
+            lockedUntil: row.decode(column: "terminal_locked_until", as: Date?.self))
+        let owner = try row.decodeNil(column: "id") ? nil : row.decode(fluentModel: StaffPinModel.self)
+        return (lockout, owner)
+    }
 
     private func lockStaffPin(_ id: UUID, store: StoreContext, on tx: any Database) async throws -> StaffPinModel? {
         try await tx.sql.select().column("*").from(StaffPinModel.schema)

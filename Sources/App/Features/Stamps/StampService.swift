@@ -8,9 +8,9 @@ struct StampService: Sendable {
     let runner: CardOperationRunner
 
     func addStamp(
-        card cardID: UUID, notes: String?, store: StoreContext, by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
+        card: CardReference, notes: String?, store: StoreContext, by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<StampResponse> {
-        try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        try await runner.run(card: card, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
             var balance = op.card.balance
             let outcome: StampOutcome
             do throws(StampError) {
@@ -20,16 +20,16 @@ struct StampService: Sendable {
             let row = try await op.record(
                 .init(type: .stampEarned, stampsDelta: 1, notes: notes, stats: DailyStatsDelta(stampsGiven: 1)))
             return StampResponse(
-                cardId: cardID, stampCount: outcome.stampCount, stampsTarget: op.program.stampsTarget, rewardEarned: outcome.rewardEarned,
+                cardId: op.cardID, stampCount: outcome.stampCount, stampsTarget: op.program.stampsTarget, rewardEarned: outcome.rewardEarned,
                 rewardsAvailable: outcome.rewardsAvailable, nextStampAvailableAt: outcome.nextStampAvailableAt,
                 stampsToday: outcome.stampsToday, maxDailyStamps: op.program.maxDailyStamps, transactionId: try row.requireID())
         }
     }
 
     func redeemStamps(
-        card cardID: UUID, notes: String?, store: StoreContext, by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
+        card: CardReference, notes: String?, store: StoreContext, by operatorContext: OperatorContext, idempotency: IdempotencyRequest?
     ) async throws -> OperationResult<StampRedeemResponse> {
-        try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        try await runner.run(card: card, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
             try op.checkRedemptionStore()
             var balance = op.card.balance
             let rewardsLeft: Int
@@ -41,7 +41,7 @@ struct StampService: Sendable {
             let row = try await op.record(
                 .init(type: .stampRedeemed, stampsDelta: -target, notes: notes, stats: DailyStatsDelta(stampsRedeemed: target)))
             return StampRedeemResponse(
-                cardId: cardID, stampCount: balance.stampCount, stampsTarget: target, rewardsAvailable: rewardsLeft,
+                cardId: op.cardID, stampCount: balance.stampCount, stampsTarget: target, rewardsAvailable: rewardsLeft,
                 rewardDescription: op.program.stampsRewardDescription, transactionId: try row.requireID())
         }
     }
@@ -66,7 +66,7 @@ struct VoidService: Sendable {
         else { throw APIError.notFound("The transaction") }
         let cardID = original.$card.id
 
-        return try await runner.run(cardID: cardID, store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
+        return try await runner.run(card: .id(cardID), store: store, operatorContext: operatorContext, idempotency: idempotency) { op in
             guard op.settings.allowStoreVoids else {
                 throw APIError.forbidden("Voids are turned off for this merchant; ask the platform admin.")
             }

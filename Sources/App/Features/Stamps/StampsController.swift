@@ -16,9 +16,8 @@ struct StampsController: RouteCollection {
     func addStamp(req: Request) async throws -> Response {
         let input = try req.content.decode(StampRequest.self)
         let (reference, notes) = try input.validated()
-        let card = try await req.cards.card(reference, merchantID: req.store.merchantID)
         let result = try await req.stamps.addStamp(
-            card: try card.requireID(), notes: notes, store: req.store, by: input.operatorContext(for: req),
+            card: reference, notes: notes, store: req.store, by: input.operatorContext(for: req),
             idempotency: try req.idempotency(operation: "stamp", content: input))
         return try await result.encodeResponse(for: req)
     }
@@ -27,9 +26,8 @@ struct StampsController: RouteCollection {
     func redeem(req: Request) async throws -> Response {
         let input = try req.content.decode(StampRequest.self)
         let (reference, notes) = try input.validated()
-        let card = try await req.cards.card(reference, merchantID: req.store.merchantID)
         let result = try await req.stamps.redeemStamps(
-            card: try card.requireID(), notes: notes, store: req.store, by: input.operatorContext(for: req),
+            card: reference, notes: notes, store: req.store, by: input.operatorContext(for: req),
             idempotency: try req.idempotency(operation: "stamp.redeem", content: input))
         return try await result.encodeResponse(for: req)
     }

@@ -106,13 +106,13 @@ struct TerminalController: RouteCollection {
         case .stamp:
             let input = StampRequest(cardId: cardID, staffPin: form.staffPin)
             let result = try await req.stamps.addStamp(
-                card: cardID, notes: nil, store: req.store, by: input.operatorContext(for: req),
+                card: .id(cardID), notes: nil, store: req.store, by: input.operatorContext(for: req),
                 idempotency: try req.terminalIdempotency(form.idempotencyKey, operation: "stamp", content: input))
             return try result.transactionID(\StampResponse.transactionId)
         case .stampRedeem:
             let input = StampRequest(cardId: cardID, staffPin: form.staffPin)
             let result = try await req.stamps.redeemStamps(
-                card: cardID, notes: nil, store: req.store, by: input.operatorContext(for: req),
+                card: .id(cardID), notes: nil, store: req.store, by: input.operatorContext(for: req),
                 idempotency: try req.terminalIdempotency(form.idempotencyKey, operation: "stamp.redeem", content: input))
             return try result.transactionID(\StampRedeemResponse.transactionId)
         case .pointsEarn:
@@ -123,7 +123,7 @@ struct TerminalController: RouteCollection {
             let input = EarnPointsRequest(cardId: cardID, staffPin: form.staffPin, purchaseAmountCents: cents)
             let checked = try input.validated()
             let result = try await req.points.earn(
-                card: cardID, purchaseCents: checked.cents, orderReference: nil, notes: nil, store: req.store,
+                card: .id(cardID), purchaseCents: checked.cents, orderReference: nil, notes: nil, store: req.store,
                 by: input.operatorContext(for: req),
                 idempotency: try req.terminalIdempotency(form.idempotencyKey, operation: "points.earn", content: input))
             return try result.transactionID(\PointsEarnResponse.transactionId)
@@ -133,7 +133,7 @@ struct TerminalController: RouteCollection {
             guard let rewardID = named.flatMap(UUID.init(uuidString:)) else { throw TerminalInputError(key: "terminal.reward.pick") }
             let input = RedeemPointsRequest(cardId: cardID, staffPin: form.staffPin, rewardId: rewardID)
             let result = try await req.points.redeem(
-                card: cardID, rewardID: rewardID, notes: nil, store: req.store, by: input.operatorContext(for: req),
+                card: .id(cardID), rewardID: rewardID, notes: nil, store: req.store, by: input.operatorContext(for: req),
                 idempotency: try req.terminalIdempotency(form.idempotencyKey, operation: "points.redeem", content: input))
             return try result.transactionID(\PointsRedeemResponse.transactionId)
         }

@@ -62,7 +62,7 @@ struct IsolationWorld {
             let runner = CardOperationRunner(
                 database: app.db, writeGate: app.writeGate, pins: PinVerifier(hasher: app.pinHasher, maxAttempts: 5, lockout: 1_800), now: app.clock)
             let stamp = try await StampService(runner: runner).addStamp(
-                card: try card.requireID(), notes: nil, store: counterStore,
+                card: .id(try card.requireID()), notes: nil, store: counterStore,
                 by: OperatorContext(staffPin: "4826", userID: try cashier1.requireID()), idempotency: nil)
             guard case .performed(let receipt) = stamp else { throw TestSetupError("fixture stamp was not performed") }
             return Tenant(

@@ -54,6 +54,16 @@ final class CardModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $merchant, $customer, $program, $enrolledStore, $cardNumber, $qrToken, $stampCount, $pointsBalance,
+            $totalStampsEarned, $totalStampsRedeemed, $totalPointsEarned, $totalPointsRedeemed, $lastStampAt, $stampsToday,
+            $stampsTodayDate, $lastActivityAt, $entryCount, $lastEntryHash, $isActive, $linkTokenHash, $appleSerialNumber,
+            $appleAuthToken, $blockedAt, $blockedReason, $replacedByCardID, $replacesCardID, $createdAt, $updatedAt]
+    }
+
     init(merchantID: UUID, customerID: UUID, programID: UUID, storeID: UUID?, cardNumber: CardNumber, qrToken: String) {
         self.$merchant.id = merchantID
         self.$customer.id = customerID
@@ -103,18 +113,47 @@ final class CardModel: Model, @unchecked Sendable {
         }
     }
 
+    /// Writes what a counter operation changes (the balance, the hash chain's end, and the last
+    /// activity when `activity` says the operation was one) with one fixed statement; Fluent's
+    /// `save` would build and quote it again for every operation
+    /// (docs/decisions/0045-counter-path-cpu.md). Operations change nothing else on the card:
+    /// `CardOperation.record` is the only caller.
+    ///
+    /// `last_activity_at` is left as stored otherwise: the expiry job's keyset pages order by it,
+    /// and a value written back after a round trip through `Date` need not compare equal.
+    func saveOperation(activity: Bool, on database: any Database) async throws {
+        let lastActivity: SQLQueryString = activity ? "\(bind: lastActivityAt)" : "last_activity_at"
+        try await database.sql.raw(
+            """
+            UPDATE \(unsafeRaw: Self.schema) SET stamp_count = \(bind: stampCount), points_balance = \(bind: pointsBalance),
+                total_stamps_earned = \(bind: totalStampsEarned), total_stamps_redeemed = \(bind: totalStampsRedeemed),
+                total_points_earned = \(bind: totalPointsEarned), total_points_redeemed = \(bind: totalPointsRedeemed),
+                last_stamp_at = \(bind: lastStampAt), stamps_today = \(bind: stampsToday), stamps_today_date = \(bind: stampsTodayDate),
+                last_activity_at = \(lastActivity), entry_count = \(bind: entryCount), last_entry_hash = \(bind: lastEntryHash),
+                updated_at = \(bind: Date())
+            WHERE id = \(bind: requireID())
+            """
+        ).run()
+    }
+
     /// Loads a merchant's card for read-modify-write. Call inside `Database.writeTransaction`.
     ///
     /// PostgreSQL takes a row lock (`FOR UPDATE`), so concurrent operations on one card queue
     /// here; SQLite's dialect omits the clause, and `BEGIN IMMEDIATE` already holds the
     /// database write lock.
     static func lockForUpdate(_ id: UUID, merchantID: UUID, on database: any Database) async throws -> CardModel? {
-        try await database.sql.select()
-            .column("*")
-            .from(schema)
-            .where("id", .equal, id)
-            .where("merchant_id", .equal, merchantID)
-            .for(.update)
-            .first(decodingFluent: CardModel.self)
+        try await lockForUpdate(.id(id), merchantID: merchantID, on: database)
+    }
+
+    /// The same, for the card a counter names by id, number or QR code: found and locked in one
+    /// statement (a stamp used to read the card by number first, then lock it by id).
+    static func lockForUpdate(_ reference: CardReference, merchantID: UUID, on database: any Database) async throws -> CardModel? {
+        let query = database.sql.select().column("*").from(schema).where("merchant_id", .equal, merchantID)
+        switch reference {
+        case .id(let id): query.where("id", .equal, id)
+        case .number(let number): query.where("card_number", .equal, number.digits)
+        case .qrCode(let token): query.where("qr_token", .equal, token)
+        }
+        return try await query.limit(1).for(.update).first(decodingFluent: CardModel.self)
     }
 }

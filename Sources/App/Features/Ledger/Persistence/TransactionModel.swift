@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import LoyaltyCore
 import Vapor
 
@@ -38,6 +39,15 @@ final class TransactionModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $merchant, $card, $sequence, $type, $stampsDelta, $pointsDelta, $stampsBalanceAfter, $pointsBalanceAfter,
+            $purchaseAmountCents, $orderReference, $rewardID, $voidsTransactionID, $storeID, $staffPinID, $userID, $ipAddress,
+            $userAgent, $notes, $businessDay, $createdAt, $recordedAtMilliseconds, $previousHash, $entryHash]
+    }
+
     init(_ entry: LedgerEntry, merchantID: UUID, businessDay: String?, previousHash: String, entryHash: String) {
         id = entry.id
         $merchant.id = merchantID
@@ -63,6 +73,26 @@ final class TransactionModel: Model, @unchecked Sendable {
         recordedAtMilliseconds = entry.createdAtMilliseconds
         self.previousHash = previousHash
         self.entryHash = entryHash
+    }
+
+    /// Inserts this new row with one fixed statement: the counter path's append. Fluent's
+    /// `create` would build, quote and serialize the 24-column INSERT again for every row
+    /// (docs/decisions/0045-counter-path-cpu.md). The row is not marked as saved in Fluent's
+    /// sense: it is written once and never updated.
+    func append(on database: any Database) async throws {
+        try await database.sql.raw(
+            """
+            INSERT INTO \(unsafeRaw: Self.schema) (id, merchant_id, card_id, sequence, type, stamps_delta, points_delta,
+                stamps_balance_after, points_balance_after, purchase_amount_cents, order_reference, reward_id, voids_transaction_id,
+                store_id, staff_pin_id, user_id, ip_address, user_agent, notes, business_day, created_at, recorded_at_ms,
+                previous_hash, entry_hash)
+            VALUES (\(bind: requireID()), \(bind: $merchant.id), \(bind: $card.id), \(bind: sequence), \(bind: type), \(bind: stampsDelta),
+                \(bind: pointsDelta), \(bind: stampsBalanceAfter), \(bind: pointsBalanceAfter), \(bind: purchaseAmountCents),
+                \(bind: orderReference), \(bind: rewardID), \(bind: voidsTransactionID), \(bind: storeID), \(bind: staffPinID),
+                \(bind: userID), \(bind: ipAddress), \(bind: userAgent), \(bind: notes), \(bind: businessDay), \(bind: createdAt),
+                \(bind: recordedAtMilliseconds), \(bind: previousHash), \(bind: entryHash))
+            """
+        ).run()
     }
 
     /// The row as the hash chain sees it.

@@ -35,6 +35,15 @@ final class ProgramModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $merchant, $loyaltyType, $stampsTarget, $stampsRewardDescription, $pointsPerEuro, $cooldownMinutes,
+            $maxDailyStamps, $requireStaffPin, $pointsExpirationDays, $stampsRewardCostCents, $cardName, $cardColor, $logoURL,
+            $googleIssuerID, $googleClassID, $applePassTypeID, $isActive, $rewards, $createdAt, $updatedAt]
+    }
+
     var rules: ProgramRules {
         get {
             ProgramRules(
@@ -70,6 +79,13 @@ final class RewardModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $program, $name, $pointsCost, $isActive, $costCents, $createdAt]
+    }
 
     init(programID: UUID, name: String, pointsCost: Int, isActive: Bool) {
         self.$program.id = programID

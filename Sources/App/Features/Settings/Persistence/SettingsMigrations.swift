@@ -58,6 +58,15 @@ final class MerchantSettingsModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $staffPinPolicy, $allowSelfEnrollment, $allowStoreVoids, $allowCrossStoreRedemption, $storeVoidWindowDays,
+            $fraudNearLimitPercent, $fraudNearLimitDays, $fraudVoidsPerStaff, $fraudPinFailuresPerStaff, $fraudHopMinutes,
+            $fraudHopsPerCard, $updatedAt]
+    }
+
     var settings: MerchantLoyaltySettings {
         get {
             var settings = MerchantLoyaltySettings()

@@ -34,9 +34,15 @@ enum PinTerminalCounter {
             .where("store_id", .equal, storeID)
             .where("terminal_id", .equal, terminalID)
         guard let row = try await (lock ? query.for(.update) : query).first(decoding: Row.self) else { return PinLockout() }
+        return lockout(failedAttempts: row.failed_attempts, firstFailedAt: row.first_failed_at, lockedUntil: row.locked_until)
+    }
+
+    /// The state a row holds (none: no failures), its times at the ledger's precision.
+    static func lockout(failedAttempts: Int?, firstFailedAt: Date?, lockedUntil: Date?) -> PinLockout {
+        guard let failedAttempts else { return PinLockout() }
         return PinLockout(
-            failedAttempts: row.failed_attempts, lockedUntil: row.locked_until.map(LedgerEntry.wholeMilliseconds),
-            firstFailureAt: row.first_failed_at.map(LedgerEntry.wholeMilliseconds))
+            failedAttempts: failedAttempts, lockedUntil: lockedUntil.map(LedgerEntry.wholeMilliseconds),
+            firstFailureAt: firstFailedAt.map(LedgerEntry.wholeMilliseconds))
     }
 
     /// Saves the state of a row `state(…, lock: true)` created.

@@ -27,6 +27,13 @@ final class StaffPinModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $merchant, $store, $user, $name, $pinHash, $failedAttempts, $lockedUntil, $isActive, $createdAt, $updatedAt]
+    }
+
     init(merchantID: UUID, storeID: UUID, userID: UUID?, name: String, pinHash: String) {
         self.$merchant.id = merchantID
         self.$store.id = storeID

@@ -25,6 +25,14 @@ final class StoreModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent's default finds them by reflection on every read and write, a
+    /// quarter of a stamp's CPU (docs/decisions/0045-counter-path-cpu.md). In declaration order;
+    /// `ModelPropertiesTests` fails when a property is missing here.
+    var properties: [any AnyProperty] {
+        [$id, $merchant, $name, $code, $timezone, $addressLine1, $addressLine2, $postalCode, $city, $country, $createdAt,
+            $updatedAt]
+    }
+
     init(merchantID: UUID, name: String, code: String, timezone: String) {
         self.$merchant.id = merchantID
         self.name = name
