@@ -120,7 +120,7 @@ struct CardLifecycleService: Sendable {
     }
 
     static func lock(_ cardID: UUID, merchantID: UUID, on tx: any Database) async throws -> CardModel {
-        guard let card = try await CardModel.lockForUpdate(cardID, merchantID: merchantID, on: tx) else {
+        guard let card = try await CardModel.lockForUpdate(.id(cardID), merchantID: merchantID, on: tx) else {
             throw APIError.notFound("The card")
         }
         return card

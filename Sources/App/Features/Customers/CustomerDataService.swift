@@ -97,7 +97,7 @@ struct CustomerDataService: Sendable {
                 .all()
             for cardID in try cards.map({ try $0.requireID() }) {
                 // Locked like a counter operation, so a stamp in flight finishes first.
-                guard let card = try await CardModel.lockForUpdate(cardID, merchantID: merchantID, on: tx) else { continue }
+                guard let card = try await CardModel.lockForUpdate(.id(cardID), merchantID: merchantID, on: tx) else { continue }
                 if card.blockedAt == nil {
                     card.blockedAt = erasedAt
                     card.blockedReason = CustomerModel.erasedReason

@@ -136,17 +136,13 @@ final class CardModel: Model, @unchecked Sendable {
         ).run()
     }
 
-    /// Loads a merchant's card for read-modify-write. Call inside `Database.writeTransaction`.
+    /// Loads the merchant's card that `reference` names (id, number or QR code) for
+    /// read-modify-write, found and locked in one statement. Call inside
+    /// `Database.writeTransaction`.
     ///
     /// PostgreSQL takes a row lock (`FOR UPDATE`), so concurrent operations on one card queue
     /// here; SQLite's dialect omits the clause, and `BEGIN IMMEDIATE` already holds the
     /// database write lock.
-    static func lockForUpdate(_ id: UUID, merchantID: UUID, on database: any Database) async throws -> CardModel? {
-        try await lockForUpdate(.id(id), merchantID: merchantID, on: database)
-    }
-
-    /// The same, for the card a counter names by id, number or QR code: found and locked in one
-    /// statement (a stamp used to read the card by number first, then lock it by id).
     static func lockForUpdate(_ reference: CardReference, merchantID: UUID, on database: any Database) async throws -> CardModel? {
         let query = database.sql.select().column("*").from(schema).where("merchant_id", .equal, merchantID)
         switch reference {
