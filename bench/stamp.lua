@@ -4,13 +4,14 @@
 --     wrk -t2 -c32 -d15s --latency -s bench/stamp.lua http://127.0.0.1:PORT
 --
 -- STAMP_CARDS: a file with one card number per line (digits, spaces are fine).
+-- STAMP_PIN: one staff PIN, or several separated by commas (each request picks one at random).
 -- At the end it prints the status codes seen and one machine-readable line:
 --   STAMPS requests=N duration_us=N non2xx=N socket_errors=N p50_us=N p99_us=N
 
 local path = "/api/v1/store/loyalty/stamp"
 local cards = {}
 local headers = {}
-local pin
+local pins = {}
 
 local function env(name)
   local value = os.getenv(name)
@@ -30,13 +31,14 @@ function init(args)
   headers["Authorization"] = "Bearer " .. env("STAMP_TOKEN")
   headers["X-Store-Id"] = env("STAMP_STORE")
   headers["Content-Type"] = "application/json"
-  pin = env("STAMP_PIN")
+  for pin in env("STAMP_PIN"):gmatch("[^,]+") do pins[#pins + 1] = pin end
   -- Different sequences per thread.
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
 end
 
 function request()
   local card = cards[math.random(#cards)]
+  local pin = pins[math.random(#pins)]
   local body = '{"card_number":"' .. card .. '","staff_pin":"' .. pin .. '"}'
   return wrk.format("POST", path, headers, body)
 end

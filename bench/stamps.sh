@@ -138,65 +138,8 @@ start_server() {
   done
 }
 
-# api METHOD PATH [JSON] : prints the response body; fails loudly on non-2xx.
-# Sends TOKEN and STORE_ID as headers when set.
-api() {
-  local method="$1" path="$2" body="${3:-}" out="$WORK/api.out" status
-  local args=(-sS -o "$out" -w '%{http_code}' -X "$method" -H 'Content-Type: application/json')
-  [ -n "${TOKEN:-}" ] && args+=(-H "Authorization: Bearer $TOKEN")
-  [ -n "${STORE_ID:-}" ] && args+=(-H "X-Store-Id: $STORE_ID")
-  [ -n "$body" ] && args+=(-d "$body")
-  status="$(curl "${args[@]}" "$BASE$path")"
-  if [ "${status:0:1}" != 2 ]; then
-    echo "$method $path answered $status:" >&2; cat "$out" >&2; echo >&2; exit 1
-  fi
-  cat "$out"
-}
-
-# setup: admin, merchant, store, owner, program, PIN, cards -> TOKEN, STORE_ID, STORE_TZ, $WORK/cards.txt
-setup() {
-  local merchant_id
-  app_command
-  "${APP_CMD[@]}" create-admin --email admin@bench.test --password "$PASSWORD" --env "$SERVE_ENV" >/dev/null
-  TOKEN="" STORE_ID=""
-  TOKEN="$(api POST /api/v1/auth/login "{\"email\":\"admin@bench.test\",\"password\":\"$PASSWORD\"}" | jq -er .access_token)"
-  merchant_id="$(api POST /api/v1/admin/merchants '{"name":"Bench","contact_email":"b@bench.test"}' | jq -er .id)"
-  api POST "/api/v1/admin/merchants/$merchant_id/stores" '{"name":"S","code":"BENCH-1"}' >"$WORK/store.json"
-  STORE_ID="$(jq -er .id "$WORK/store.json")"
-  STORE_TZ="$(jq -er .timezone "$WORK/store.json")"
-  api POST "/api/v1/admin/merchants/$merchant_id/users" \
-    "{\"email\":\"owner@bench.test\",\"password\":\"$PASSWORD\",\"role\":\"merchant_owner\"}" >/dev/null
-  local store="$STORE_ID"; STORE_ID=""
-  TOKEN="$(api POST /api/v1/auth/login "{\"email\":\"owner@bench.test\",\"password\":\"$PASSWORD\"}" | jq -er .access_token)"
-  STORE_ID="$store"
-  api POST /api/v1/store/loyalty/program '{"loyalty_type":"stamps","stamps_target":10,"stamps_reward_description":"Free coffee","cooldown_minutes":0,"max_daily_stamps":1000,"require_staff_pin":true}' >/dev/null
-  api POST /api/v1/store/loyalty/pins "{\"name\":\"Cashier\",\"pin\":\"$PIN\"}" >/dev/null
-  MERCHANT_ID="$merchant_id"
-
-  # Enroll CARDS cards, 8 at a time over keep-alive connections.
-  BASE="$BASE" TOKEN="$TOKEN" STORE_ID="$STORE_ID" CARDS="$CARDS" python3 - >"$WORK/cards.txt" <<'PY'
-import concurrent.futures, http.client, json, os, sys, threading
-from urllib.parse import urlparse
-base = urlparse(os.environ["BASE"])
-headers = {"Authorization": "Bearer " + os.environ["TOKEN"], "X-Store-Id": os.environ["STORE_ID"],
-           "Content-Type": "application/json"}
-local = threading.local()
-def enroll(i):
-    if not hasattr(local, "conn"):
-        local.conn = http.client.HTTPConnection(base.hostname, base.port, timeout=60)
-    local.conn.request("POST", "/api/v1/store/loyalty/cards/enroll",
-                       body=json.dumps({"customer": {"name": f"C{i}"}}), headers=headers)
-    response = local.conn.getresponse()
-    body = response.read()
-    if response.status // 100 != 2:
-        raise SystemExit(f"enroll {i}: {response.status} {body[:300]!r}")
-    return json.loads(body)["card_number"].replace(" ", "")
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    for number in pool.map(enroll, range(1, int(os.environ["CARDS"]) + 1)):
-        print(number)
-PY
-  [ "$(wc -l <"$WORK/cards.txt")" -eq "$CARDS" ] || { echo "enrolled $(wc -l <"$WORK/cards.txt") of $CARDS cards" >&2; exit 1; }
-}
+# api and setup (the merchant, store, program, PIN and cards): shared with bench/instances.sh.
+source bench/stamps-setup.sh
 
 # check_sql ENGINE: restarts the server at trace level, sends one stamp, compares the SQL it
 # ran with bench/ceiling/trace-ENGINE.sql (the trace the ceiling was written from), then
