@@ -51,6 +51,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
             // answer reaches nobody. nginx's 499 says so in the access log, without an alarm.
             return .clientClosedRequest
         default:
+            if let outage = DatabaseOutage.apiError(for: error) { return outage }
             return APIError(
                 .internalServerError, code: "internal_error",
                 message: "Something went wrong on our side (request \(request.id)). It has been logged.")

@@ -13,7 +13,7 @@ enum RefusalWording {
         "insufficient_stamps", "insufficient_points", "already_voided", "invalid_pin", "pin_locked",
         "idempotency_key_reused", "rate_limited", "reward_unavailable", "program_type_mismatch", "card_blocked",
         "account_deactivated", "csrf_failed", "database_busy", "internal_error", "card_inactive", "program_inactive",
-        "already_exists", "customer_erased", "shutting_down",
+        "already_exists", "customer_erased", "shutting_down", "database_unavailable", "storage_full",
     ]
 
     static func text(for error: APIError, in language: Language, catalog: Catalog, timeZone: TimeZone) -> String {
