@@ -36,6 +36,7 @@ let package = Package(
         .target(
             name: "ApplePasses",
             dependencies: [
+                .target(name: "LoyaltyCore"),  // hex, for the manifest
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -117,12 +118,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GoogleWalletTests",
-            dependencies: [.target(name: "GoogleWallet"), .target(name: "WalletTestSupport")],
+            dependencies: [.target(name: "GoogleWallet"), .target(name: "LoyaltyCore"), .target(name: "WalletTestSupport")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "QRCodesTests",
-            dependencies: [.target(name: "QRCodes")],
+            dependencies: [.target(name: "QRCodes"), .target(name: "LoyaltyCore")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LoyaltyCore
 import ZIPFoundation
 
 /// The files of a pass and the `.pkpass` archive made of them.
@@ -35,7 +36,7 @@ public struct PassPackage: Sendable {
     public func manifest() throws -> Data {
         var hashes: [String: String] = [:]
         for (path, data) in files {
-            hashes[path] = Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            hashes[path] = Insecure.SHA1.hash(data: data).hexEncoded
         }
         return try JSONSerialization.data(withJSONObject: hashes, options: [.sortedKeys, .withoutEscapingSlashes])
     }

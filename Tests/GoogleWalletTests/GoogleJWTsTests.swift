@@ -1,5 +1,6 @@
 import Foundation
 import GoogleWallet
+import LoyaltyCore
 import Testing
 import WalletTestSupport
 
@@ -69,8 +70,6 @@ import WalletTestSupport
     }
 
     private func base64URLDecoded(_ text: String) throws -> Data {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return try #require(Data(base64Encoded: base64))
+        try #require(Data(base64URLEncoded: text))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoyaltyCore
 import QRCodes
 import Testing
 
@@ -6,11 +7,11 @@ import Testing
 @Suite("QR codes decode with zbarimg", .enabled(if: Zbar.isAvailable, "zbarimg is missing: apt-get install zbar-tools (scripts/install-test-deps)"))
 struct QRCodeDecodingTests {
     /// A card's `qr_code_data` as `CardService.newQRToken()` makes it: 192 random bits in
-    /// base64 with `+` and `/` replaced by `-` and `_` (32 characters).
+    /// base64url (32 characters).
     static func cardToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return Data(bytes).base64URLEncoded
     }
 
     static let payloads: [String] = [

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// A secret key generated once for development and kept in the data directory.

@@ -2,6 +2,7 @@ import Crypto
 import Fluent
 import FluentKit
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// Issues, resolves and revokes opaque bearer tokens.

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import LoyaltyCore
 import SQLKit
 import Vapor
 

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// The hash function of the ledger's chain: SHA-256, hex.

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// Turns a PIN into the keyed hash stored and looked up in `staff_pins.pin_hash`.

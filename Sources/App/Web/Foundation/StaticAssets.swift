@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// The pages' CSS, JavaScript, icons and vendored libraries (`Resources/Public`), read once at

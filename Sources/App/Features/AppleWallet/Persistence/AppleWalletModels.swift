@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import LoyaltyCore
 import Vapor
 
 /// A pass's fixed identity: its serial number and the token Wallet sends back with it.

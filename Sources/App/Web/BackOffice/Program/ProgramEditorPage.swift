@@ -103,7 +103,7 @@ struct CardPreview: Encodable, Sendable {
     /// Beyond this target the grid would not fit a card: the count alone shows.
     static let maximumCells = 20
 
-    static func hex(_ color: PassColor) -> String { String(format: "#%02x%02x%02x", color.red, color.green, color.blue) }
+    static func hex(_ color: PassColor) -> String { "#" + [color.red, color.green, color.blue].hexEncoded }
 
     init(merchantName: String, face: ProgramFace) {
         let rules = face.rules
