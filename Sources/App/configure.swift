@@ -104,7 +104,7 @@ private func useDatabase(_ config: AppConfig, in app: Application) async throws 
         try DataFilePermissions.secureFolder(directory, create: true, tightenExisting: false)
         for change in try DataFilePermissions.secureSQLiteFiles(settings.path) { app.logger.warning("Data file permissions: \(change)") }
         app.databases.use(.sqlite(.file(settings.path), sqlLogLevel: .trace), as: .sqlite)
-        app.writeGate = AsyncGate()
+        app.writeGate = AsyncGate(reportUsers: PlatformMetrics.writeGateUsers)
         try await SQLiteConnectionSetup.prepareEveryConnection(of: app, settings: settings)
     case .postgres(let url):
         var configuration = try SQLPostgresConfiguration(url: url)

@@ -2,14 +2,24 @@ import Fluent
 import Foundation
 import Vapor
 
-/// A first-in, first-out async mutex: contenders suspend instead of blocking a thread.
+/// A first-in, first-out async gate for `capacity` holders at once (one: a mutex); contenders
+/// suspend instead of blocking a thread.
 ///
 /// SQLite allows one writer at a time. Queuing writers here, before they touch SQLite, keeps
 /// them from parking the few threads of the blocking pool in SQLite's busy wait (which starved
 /// the lock holder of a thread to `COMMIT` on in the measurements of STYLE-NOTES §c.4).
 actor AsyncGate {
-    private var isHeld = false
+    private let capacity: Int
+    /// Hears how many hold or wait for the gate after each change (the write gate's metric).
+    private let reportUsers: @Sendable (Int) -> Void
+    private var holders = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(capacity: Int = 1, reportUsers: @escaping @Sendable (Int) -> Void = { _ in }) {
+        precondition(capacity > 0, "a gate lets at least one through")
+        self.capacity = capacity
+        self.reportUsers = reportUsers
+    }
 
     func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
@@ -17,24 +27,26 @@ actor AsyncGate {
         return try await body()
     }
 
-    private func acquire() async {
-        guard isHeld else {
-            isHeld = true
-            PlatformMetrics.writeGateUsers(1)
+    /// Waits for a place; `withLock` pairs it with `release`. For a holder that cannot be a
+    /// closure (a test app's whole life), each `acquire` needs exactly one `release`.
+    func acquire() async {
+        guard holders == capacity else {
+            holders += 1
+            reportUsers(holders)
             return
         }
-        PlatformMetrics.writeGateUsers(waiters.count + 2)
+        reportUsers(holders + waiters.count + 1)
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    private func release() {
+    func release() {
         if waiters.isEmpty {
-            isHeld = false
-            PlatformMetrics.writeGateUsers(0)
+            holders -= 1
+            reportUsers(holders)
         } else {
-            // Hand the lock straight to the next waiter; it stays held.
+            // Hand the place straight to the next waiter; it stays taken.
             waiters.removeFirst().resume()
-            PlatformMetrics.writeGateUsers(waiters.count + 1)
+            reportUsers(holders + waiters.count)
         }
     }
 }

@@ -27,32 +27,10 @@ enum TestApp {
     static let metricsToken = String(repeating: "m", count: 40)
 }
 
-/// Bounds how many test apps use PostgreSQL at once: each may open up to 16 connections, and
-/// the throwaway server accepts 500. SQLite needs no bound.
-actor TestAppSlots {
-    static let shared = TestAppSlots(limit: TestDatabase.postgresAdminURL == nil ? Int.max : 20)
-
-    private let limit: Int
-    private var inUse = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int) { self.limit = limit }
-
-    func acquire() async {
-        if inUse < limit {
-            inUse += 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            inUse -= 1
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
+enum TestAppSlots {
+    /// Bounds how many test apps use PostgreSQL at once: each may open up to 16 connections,
+    /// and the throwaway server accepts 500. SQLite needs no bound.
+    static let shared = AsyncGate(capacity: TestDatabase.postgresAdminURL == nil ? Int.max : 20)
 }
 
 /// Runs `test` against a fully configured, migrated app on a database of its own.
