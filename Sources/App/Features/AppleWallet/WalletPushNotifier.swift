@@ -73,13 +73,10 @@ final class WalletPushNotifier: Sendable {
             await self.logged {
                 // In batches, so a merchant with many passes is never loaded at once.
                 var report = Report()
-                var after: UUID?
-                while true {
-                    let batch = try await self.registrations(merchant: merchantID, after: after, limit: Self.batchSize)
-                    guard let last = batch.last else { return report }
+                try await self.registrations(merchant: merchantID).forEachBatch(of: Self.batchSize) { batch in
                     report.add(try await self.pushDue(batch))
-                    after = try last.requireID()
                 }
+                return report
             }
         }
     }
@@ -106,18 +103,11 @@ final class WalletPushNotifier: Sendable {
     /// Pushes every registration whose pass changed after its last delivered push.
     func catchUp(batchSize: Int = 500) async throws -> Report {
         var report = Report()
-        var after: UUID?
-        while true {
-            let query = AppleDeviceRegistrationModel.query(on: database()).with(\.$card).sort(\.$id).limit(batchSize)
-            if let after { query.filter(\.$id > after) }
-            let batch = try await query.all()
-            guard let last = batch.last else {
-                PlatformMetrics.walletOwed("apple", updates: report.failed)
-                return report
-            }
+        try await AppleDeviceRegistrationModel.query(on: database()).with(\.$card).forEachBatch(of: batchSize) { batch in
             report.add(try await pushDue(batch))
-            after = try last.requireID()
         }
+        PlatformMetrics.walletOwed("apple", updates: report.failed)
+        return report
     }
 
     // MARK: - The work
@@ -129,13 +119,12 @@ final class WalletPushNotifier: Sendable {
             .with(\.$card).all()
     }
 
-    /// One keyset page of the merchant's registrations, in id order after `after`.
-    func registrations(merchant: UUID, after: UUID?, limit: Int) async throws -> [AppleDeviceRegistrationModel] {
-        let query = AppleDeviceRegistrationModel.query(on: database())
+    /// The merchant's registrations of cards that are not blocked, to be read in keyset batches.
+    func registrations(merchant: UUID) -> QueryBuilder<AppleDeviceRegistrationModel> {
+        AppleDeviceRegistrationModel.query(on: database())
             .join(CardModel.self, on: \AppleDeviceRegistrationModel.$card.$id == \CardModel.$id)
             .filter(CardModel.self, \.$merchant.$id == merchant).filter(CardModel.self, \.$blockedAt == nil)
-        if let after { query.filter(\.$id > after) }
-        return try await query.sort(\.$id).limit(limit).with(\.$card).all()
+            .with(\.$card)
     }
 
     /// Pushes, once per device, to the registrations whose pass is newer than their last push;

@@ -46,14 +46,10 @@ struct ExportService: Sendable {
     func cardsCSV(merchantID: UUID, for request: Request) -> Response {
         stream(named: "cards.csv", for: request) { write in
             try await write(CSV.line(Self.cardHeader))
-            var after: UUID?
-            while true {
-                let query = CardModel.query(on: database)
-                    .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
-                    .filter(\.$merchant.$id == merchantID)
-                    .sort(\.$id).limit(1_000)
-                if let after { query.filter(\.$id > after) }
-                let cards = try await query.all()
+            let query = CardModel.query(on: database)
+                .join(CustomerModel.self, on: \CardModel.$customer.$id == \CustomerModel.$id)
+                .filter(\.$merchant.$id == merchantID)
+            try await query.forEachBatch(of: 1_000) { cards in
                 let text = try cards.map { card in
                     let customer = try card.joined(CustomerModel.self)
                     return CSV.line([
@@ -65,8 +61,6 @@ struct ExportService: Sendable {
                     ])
                 }.joined()
                 try await write(text)
-                guard cards.count == 1_000, let last = cards.last?.id else { return }
-                after = last
             }
         }
     }

@@ -131,35 +131,25 @@ final class GoogleWalletSync: Sendable {
     /// Syncs every card whose object Google lacks, failed, or shows an older state: the
     /// hourly `loyalty.sync_wallet_passes`. Cards Google already has cost no call.
     func catchUp() async throws -> Report {
-        let report = try await syncCards { after in
-            let query = CardModel.query(on: self.database()).sort(\.$id).limit(Self.batchSize)
-            if let after { query.filter(\.$id > after) }
-            return try await query.field(\.$id).all().compactMap(\.id)
-        }
+        let report = try await syncCards(CardModel.query(on: database()))
         PlatformMetrics.walletOwed("google", updates: report.failed)
         return report
     }
 
     private func syncMerchant(_ merchantID: UUID) async throws -> Report {
-        try await syncCards { after in
-            let query = CardModel.query(on: self.database()).filter(\.$merchant.$id == merchantID).sort(\.$id).limit(Self.batchSize)
-            if let after { query.filter(\.$id > after) }
-            return try await query.field(\.$id).all().compactMap(\.id)
-        }
+        try await syncCards(CardModel.query(on: database()).filter(\.$merchant.$id == merchantID))
     }
 
-    /// Syncs the cards `page` lists, one keyset page after another.
-    private func syncCards(page: (UUID?) async throws -> [UUID]) async throws -> Report {
+    /// Syncs the cards `query` finds, one keyset batch of ids after another.
+    private func syncCards(_ query: QueryBuilder<CardModel>) async throws -> Report {
         var report = Report()
-        var after: UUID?
-        while true {
-            let cards = try await page(after)
-            guard let last = cards.last else { return report }
+        try await query.field(\.$id).forEachBatch(of: Self.batchSize) { batch in
+            let cards = batch.compactMap(\.id)
             let owed = try await owedCards(cards, on: database())
             report.upToDate += cards.count - owed.count
             report.add(try await sync(cards: owed).report)
-            after = last
         }
+        return report
     }
 
     /// The cards among `cardIDs` whose object Google lacks or holds in another state (their

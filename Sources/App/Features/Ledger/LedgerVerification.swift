@@ -18,11 +18,7 @@ struct LedgerVerification: Sendable {
     /// by the longest single card history.
     func verifyAll(batchSize: Int = 500) async throws -> Report {
         var report = Report()
-        var after: UUID?
-        while true {
-            let query = CardModel.query(on: database).sort(\.$id).limit(batchSize)
-            if let after { query.filter(\.$id > after) }
-            let cards = try await query.all()
+        try await CardModel.query(on: database).forEachBatch(of: batchSize) { cards in
             for card in cards {
                 let cardID = try card.requireID()
                 let rows = try await TransactionModel.query(on: database).filter(\.$card.$id == cardID).sort(\.$sequence).all()
@@ -37,8 +33,6 @@ struct LedgerVerification: Sendable {
                 report.cardsChecked += 1
                 report.rowsChecked += rows.count
             }
-            guard cards.count == batchSize, let last = cards.last?.id else { break }
-            after = last
         }
         return report
     }

@@ -360,14 +360,12 @@ import WalletTestSupport
             try await app.registerPass(of: (try await Counter.make(in: app)).card, device: "elsewhere", pushToken: "cd")
             let notifier = try #require(app.walletPushes)
             var seen: [UUID] = []
-            var after: UUID?
-            while true {
-                let page = try await notifier.registrations(merchant: counter.merchant.id!, after: after, limit: 2)
-                guard let last = page.last else { break }
-                #expect(page.count <= 2)
-                seen += page.map { $0.$card.id }
-                after = last.id
+            var batches: [Int] = []
+            try await notifier.registrations(merchant: counter.merchant.id!).forEachBatch(of: 2) { batch in
+                batches.append(batch.count)
+                seen += batch.map { $0.$card.id }
             }
+            #expect(batches == [2, 1])
             #expect(Set(seen) == Set(cards.map { $0.id! }) && seen.count == 3)
         }
     }
