@@ -100,12 +100,13 @@ def test_postgres_stopped_and_started_under_load(loyalty, is_postgres, own_postg
 
 @pytest.fixture
 def small_disk(loyalty, is_postgres, tmp_path):
-    """A 6 MiB file system of its own for the SQLite database, so that it can be filled."""
+    """A file system of its own for the SQLite database, so that it can be filled: 64 MiB, room
+    for a minute of load in the long form (6 MiB filled up with the database's own rows)."""
     if is_postgres:
         pytest.skip("the full disk is SQLite's (the SQLite pass)")
     folder = tmp_path / "disk"
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}")
     try:
