@@ -231,3 +231,17 @@ def demo_cards(base_url: str, token: str, count: int) -> list[str]:
     numbers = [card["card_number"] for card in resp.json()["items"]]
     assert numbers, resp.text
     return numbers
+
+
+def demo_with_tills(loyalty, instances: int, tills: int):
+    """The demo on `instances` servers sharing its database, and `tills` tills of the Luxembourg
+    cashier, each on a card of its own, half of them starting on each instance. Returns
+    (servers, tills, the cashier's token, the cards' numbers)."""
+    assert loyalty.run("demo").returncode == 0
+    servers = [loyalty.serve() for _ in range(instances)]
+    urls = [s.url for s in servers]
+    token = login(urls[0], "cashier.lux@demo.test")
+    cards = demo_cards(urls[0], token, 50)
+    made = [Till(Terminal(urls[i % instances:] + urls[:i % instances], token), cards[i % len(cards)], f"till{i}")
+            for i in range(tills)]
+    return servers, made, token, cards

@@ -9,19 +9,14 @@ from __future__ import annotations
 import signal
 import time
 
-from reliability import LOAD_SECONDS, Terminal, Till, check_tills, demo_cards, login, restart_on_same_port, run_tills
+from reliability import LOAD_SECONDS, check_tills, demo_with_tills, restart_on_same_port, run_tills
 
 TILLS = 16
 KILL_EVERY_SECONDS = 2.0
 
 
 def test_kill_9_under_load_loses_and_doubles_nothing(loyalty, is_postgres):
-    assert loyalty.run("demo").returncode == 0
-    servers = [loyalty.serve(), loyalty.serve()]
-    urls = [s.url for s in servers]
-    token = login(urls[0], "cashier.lux@demo.test")
-    cards = demo_cards(urls[0], token, 50)
-    tills = [Till(Terminal(urls[i % 2:] + urls[:i % 2], token), cards[i % len(cards)], f"till{i}") for i in range(TILLS)]
+    servers, tills, _, _ = demo_with_tills(loyalty, 2, TILLS)
     kills = []
 
     def kill_and_restart(until: float) -> None:

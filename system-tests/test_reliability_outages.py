@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from conftest import REPO_ROOT, _psql_admin, _with_database
-from reliability import LOAD_SECONDS, STORE, Terminal, Till, check_tills, codes, demo_cards, login, run_tills
+from reliability import LOAD_SECONDS, STORE, Till, check_tills, codes, demo_with_tills, run_tills
 
 TILLS = 8
 OUTAGE_SECONDS = 3.0
@@ -60,12 +60,8 @@ def own_postgres(loyalty, is_postgres, tmp_path):
 
 
 def test_postgres_stopped_and_started_under_load(loyalty, is_postgres, own_postgres):
-    assert loyalty.run("demo").returncode == 0
-    servers = [loyalty.serve(), loyalty.serve()]
+    servers, tills, token, cards = demo_with_tills(loyalty, 2, TILLS)
     urls = [s.url for s in servers]
-    token = login(urls[0], "cashier.lux@demo.test")
-    cards = demo_cards(urls[0], token, 50)
-    tills = [Till(Terminal(urls[i % 2:] + urls[:i % 2], token), cards[i % len(cards)], f"till{i}") for i in range(TILLS)]
     seen: dict[str, object] = {}
 
     def outage(until: float) -> None:
@@ -140,11 +136,7 @@ def _fill(path) -> int:
 
 
 def test_sqlite_on_a_full_disk_refuses_writes_serves_reads_and_recovers(loyalty, small_disk):
-    assert loyalty.run("demo").returncode == 0
-    server = loyalty.serve()
-    token = login(server.url, "cashier.lux@demo.test")
-    cards = demo_cards(server.url, token, 50)
-    tills = [Till(Terminal([server.url], token), cards[i % len(cards)], f"till{i}") for i in range(TILLS // 2)]
+    (server,), tills, token, cards = demo_with_tills(loyalty, 1, TILLS // 2)
     seen: dict[str, object] = {}
 
     def fill_then_free(until: float) -> None:
